@@ -1,0 +1,63 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Local development runs with DEBUG on; production sets its own environment (see README).
+LOCAL := DEBUG=1
+
+.PHONY: help install run test test-postgres lint format migrate demo serve clean
+
+help:
+	@echo "make run            install, migrate, load the demo seminar, serve on http://$(HOST):$(PORT)/"
+	@echo "make test           run the whole test suite (SQLite, or DATABASE_URL when set)"
+	@echo "make test-postgres  run the suite on the local PostgreSQL server"
+	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
+	@echo "make serve          production-style: collectstatic, migrate, gunicorn (needs SECRET_KEY)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(LOCAL) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(LOCAL) $(BIN)/python manage.py load_demo --admin
+
+run: demo
+	@echo ""
+	@echo "  Site:  http://$(HOST):$(PORT)/"
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/   user: admin   password: admin"
+	@echo ""
+	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/syllabus} $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(LOCAL) $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn syllabus.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

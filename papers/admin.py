@@ -1,0 +1,72 @@
+from django.contrib import admin
+
+from papers.models import Paper, PaperLink, SlideDeck
+
+
+class PaperLinkInline(admin.TabularInline):
+    model = PaperLink
+    fields = ["order", "kind", "label", "url"]
+    extra = 1
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ["title", "authors_short", "venue", "year", "arxiv_id", "doi"]
+    list_filter = ["year", "tags"]
+    search_fields = ["title", "authors", "arxiv_id", "doi", "venue"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["tags"]
+    readonly_fields = ["created", "updated"]
+    fields = [
+        "title",
+        "slug",
+        "authors",
+        "venue",
+        "year",
+        "arxiv_id",
+        "doi",
+        "tags",
+        "abstract",
+        "created",
+        "updated",
+    ]
+    inlines = [PaperLinkInline]
+
+    @admin.display(description="authors", ordering="authors")
+    def authors_short(self, paper: Paper) -> str:
+        return paper.authors if len(paper.authors) <= 60 else paper.authors[:57] + "..."
+
+
+@admin.register(PaperLink)
+class PaperLinkAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "url", "paper"]
+    list_filter = ["kind"]
+    list_select_related = ["paper"]
+    search_fields = ["url", "label", "paper__title"]
+    autocomplete_fields = ["paper"]
+
+
+@admin.register(SlideDeck)
+class SlideDeckAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "week", "presentation", "presenter", "source", "is_public"]
+    list_filter = ["is_public", "week__term"]
+    list_select_related = ["week", "presentation__paper", "presenter"]
+    search_fields = ["title", "url", "file", "week__title", "presenter__name"]
+    autocomplete_fields = ["week", "presentation", "presenter"]
+    readonly_fields = ["page_count", "created", "updated"]
+    fields = [
+        "title",
+        "file",
+        "url",
+        "week",
+        "presentation",
+        "presenter",
+        "is_public",
+        "page_count",
+        "created",
+        "updated",
+    ]
+
+    @admin.display(description="kind")
+    def source(self, deck: SlideDeck) -> str:
+        return "file" if deck.file else "link"

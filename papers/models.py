@@ -1,0 +1,198 @@
+"""Papers that are read, their links, and the slide decks presented on them."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from syllabus.fields import HttpsURLField
+from syllabus.models import Tag, TimestampedModel
+from syllabus.slugs import unique_slug
+
+# New-style ids (1706.03762, optionally v2) and old-style ones (hep-th/9901001, cs.LG/0101001).
+ARXIV_ID = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
+DOI = r"^10\.\d{4,9}/\S+$"
+ARXIV_PREFIXES = ("arxiv:", "https://arxiv.org/abs/", "http://arxiv.org/abs/")
+DOI_PREFIXES = ("doi:", "https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
+
+
+def _strip_prefix(value: str, prefixes: tuple[str, ...]) -> str:
+    value = value.strip()
+    for prefix in prefixes:
+        if value.lower().startswith(prefix):
+            return value[len(prefix) :]
+    return value
+
+
+def normalize_arxiv_id(value: str) -> str:
+    """`arXiv:1706.03762` or an abs-page address -> `1706.03762`."""
+    return _strip_prefix(value, ARXIV_PREFIXES)
+
+
+def normalize_doi(value: str) -> str:
+    """`doi:10.1/x` or a doi.org address -> `10.1/x`."""
+    return _strip_prefix(value, DOI_PREFIXES)
+
+
+class PaperQuerySet(models.QuerySet):
+    def with_links(self):
+        return self.prefetch_related("links", "tags")
+
+
+class Paper(TimestampedModel):
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    authors = models.TextField(blank=True, help_text="As credited, comma-separated.")
+    venue = models.CharField(max_length=200, blank=True, help_text="e.g. ICML, NeurIPS, arXiv.")
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    abstract = models.TextField(blank=True, help_text="Markdown.")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="papers")
+    arxiv_id = models.CharField(
+        "arXiv id",
+        max_length=40,
+        blank=True,
+        validators=[RegexValidator(ARXIV_ID, "Enter an arXiv id such as 1706.03762 or cs/0101001.")],
+    )
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[RegexValidator(DOI, "Enter a DOI such as 10.1145/3065386.")],
+    )
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arxiv_id"],
+                condition=~Q(arxiv_id=""),
+                name="paper_arxiv_id_unique_when_set",
+                violation_error_message="Another paper already has this arXiv id.",
+            ),
+            # DOIs are case-insensitive by definition.
+            models.UniqueConstraint(
+                Lower("doi"),
+                condition=~Q(doi=""),
+                name="paper_doi_unique_when_set",
+                violation_error_message="Another paper already has this DOI.",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="paper_year_plausible",
+                violation_error_message="The year must be between 1900 and 2100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean_fields(self, exclude=None) -> None:
+        # Normalise before the format validators run, so a pasted address is accepted.
+        self.arxiv_id = normalize_arxiv_id(self.arxiv_id)
+        self.doi = normalize_doi(self.doi)
+        super().clean_fields(exclude)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.title, Paper.objects.exclude(pk=self.pk))
+        super().save(*args, **kwargs)
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+
+class PaperLink(models.Model):
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        ABSTRACT = "abstract", "Abstract page"
+        CODE = "code", "Code"
+        VIDEO = "video", "Video"
+        BLOG = "blog", "Blog post"
+        DATA = "data", "Data"
+        OTHER = "other", "Other"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    label = models.CharField(max_length=200, blank=True, help_text="Shown instead of the kind, e.g. DLSSpdf.")
+    url = HttpsURLField(max_length=1000)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper", "url"],
+                name="paper_link_url_once_per_paper",
+                violation_error_message="This paper already has a link to this address.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.get_kind_display()
+
+
+class SlideDeckQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+
+class SlideDeck(TimestampedModel):
+    """Slides shown in a session: an uploaded file or a link, never both."""
+
+    title = models.CharField(max_length=300, blank=True)
+    file = models.FileField(upload_to="slides/", blank=True, help_text="A PDF or PowerPoint file.")
+    url = HttpsURLField("link", max_length=1000, blank=True, help_text="Or a link to slides kept elsewhere.")
+    presenter = models.ForeignKey(
+        "presenters.Presenter", on_delete=models.PROTECT, null=True, blank=True, related_name="slide_decks"
+    )
+    presentation = models.ForeignKey(
+        "syllabus.Presentation", on_delete=models.PROTECT, null=True, blank=True, related_name="slide_decks"
+    )
+    week = models.ForeignKey(
+        "syllabus.Week",
+        on_delete=models.PROTECT,
+        blank=True,
+        related_name="slide_decks",
+        help_text="Filled in from the presentation when left empty.",
+    )
+    is_public = models.BooleanField("public", default=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    objects = SlideDeckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["week", "presentation__order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="slide_deck_file_xor_url",
+                violation_error_message="Upload a file or give a link, not both and not neither.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.file.name.rsplit("/", 1)[-1] or self.url
+
+    def clean(self) -> None:
+        super().clean()
+        if self.presentation_id and not self.week_id:
+            self.week_id = self.presentation.week_id
+        if not self.week_id:
+            raise ValidationError({"week": "Choose the week or the presentation this deck belongs to."})
+        if self.presentation_id and self.presentation.week_id != self.week_id:
+            raise ValidationError({"presentation": "This presentation belongs to another week."})
+
+    def save(self, *args, **kwargs):
+        if self.presentation_id and not self.week_id:
+            self.week_id = self.presentation.week_id
+        super().save(*args, **kwargs)
+
+    @property
+    def href(self) -> str:
+        return self.file.url if self.file else self.url

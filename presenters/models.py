@@ -1,0 +1,49 @@
+"""The people who present in the seminar."""
+
+from django.db import models
+from django.db.models.functions import Lower
+
+from syllabus.fields import HttpsURLField
+from syllabus.slugs import unique_slug
+
+
+class Presenter(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    affiliation = models.CharField(max_length=200, blank=True)
+    homepage = HttpsURLField(max_length=500, blank=True)
+    email = models.EmailField(blank=True, help_text="For instructors only; never shown on public pages.")
+    photo = models.ImageField(upload_to="presenters/", blank=True)
+    bio = models.TextField(blank=True, help_text="A few sentences, markdown.")
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.name, Presenter.objects.exclude(pk=self.pk))
+        super().save(*args, **kwargs)
+
+
+class PresenterAlias(models.Model):
+    """Another spelling of a presenter's name ("ChaoJiang" for "Chao Jiang"), used to merge on import."""
+
+    presenter = models.ForeignKey(Presenter, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "presenter aliases"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="presenter_alias_unique_ignoring_case",
+                violation_error_message="This alias already names a presenter.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,175 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Prefetch
+
+from papers.models import SlideDeck
+from syllabus import services
+from syllabus.admin_forms import PreloadedAutocompleteInlineMixin, PresentationInlineForm
+from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
+
+admin.site.site_header = "Syllabus administration"
+admin.site.site_title = "Syllabus admin"
+admin.site.index_title = "Seminar data"
+
+
+def _report(request, changed: int, noun: str, verb: str) -> None:
+    messages.success(request, f"{changed} {noun}{'' if changed == 1 else 's'} {verb}.")
+
+
+class WeekInline(admin.TabularInline):
+    model = Week
+    fields = ["position", "date", "title", "code", "is_published"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "start_date", "end_date", "week_count", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "start_date"
+    inlines = [WeekInline]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(week_count=Count("weeks"))
+
+    @admin.display(description="weeks", ordering="week_count")
+    def week_count(self, term: Term) -> int:
+        return term.week_count
+
+    @admin.action(description="Publish selected terms", permissions=["change"])
+    def publish(self, request, queryset):
+        _report(request, services.terms_set_published(terms=queryset, published=True), "term", "published")
+
+    @admin.action(description="Unpublish selected terms", permissions=["change"])
+    def unpublish(self, request, queryset):
+        _report(request, services.terms_set_published(terms=queryset, published=False), "term", "unpublished")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class PresentationInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
+    model = Presentation
+    form = PresentationInlineForm
+    fields = ["position", "section", "label", "paper", "speakers", "notes"]
+    autocomplete_fields = ["paper"]
+    extra = 1
+    show_change_link = True
+
+    class Media:
+        js = ["js/admin_reorder.js"]
+        css = {"all": ["css/admin_reorder.css"]}
+
+    def get_queryset(self, request):
+        entries = PresentationPresenter.objects.select_related("presenter")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("paper")
+            .prefetch_related(Prefetch("presenter_entries", entries))
+        )
+
+
+class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
+    model = SlideDeck
+    fields = ["title", "file", "url", "presentation", "presenter", "is_public"]
+    autocomplete_fields = ["presentation", "presenter"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("presentation__paper", "presenter")
+
+
+@admin.register(Week)
+class WeekAdmin(admin.ModelAdmin):
+    list_display = ["title", "term", "date", "position", "code", "category_names", "is_published"]
+    list_display_links = ["title"]
+    list_filter = ["term", "is_published", "categories", "tags"]
+    list_select_related = ["term"]
+    search_fields = ["title", "code", "body", "source_path"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["term", "categories", "tags"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["term", "position", "date", "title", "slug", "code", "is_published"]}),
+        ("Browsing", {"fields": ["categories", "tags"]}),
+        ("Body", {"fields": ["body"]}),
+        ("Record", {"fields": ["source_path", "created", "updated"], "classes": ["collapse"]}),
+    ]
+    inlines = [PresentationInline, SlideDeckInline]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("categories")
+
+    @admin.display(description="categories")
+    def category_names(self, week: Week) -> str:
+        return ", ".join(category.name for category in week.categories.all())
+
+    @admin.action(description="Publish selected weeks", permissions=["change"])
+    def publish(self, request, queryset):
+        _report(request, services.weeks_set_published(weeks=queryset, published=True), "week", "published")
+
+    @admin.action(description="Unpublish selected weeks", permissions=["change"])
+    def unpublish(self, request, queryset):
+        _report(request, services.weeks_set_published(weeks=queryset, published=False), "week", "unpublished")
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Presentation:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row.delete()
+        kept = [
+            row_form
+            for row_form in formset.forms
+            if row_form not in formset.deleted_forms and (row_form.instance.pk or row_form.has_changed())
+        ]
+        # Rows without a position go last; ties keep the order they were shown in.
+        kept.sort(key=lambda f: f.cleaned_data.get("position") or float("inf"))
+        services.week_arrange_presentations(week=form.instance, presentations=[f.instance for f in kept])
+        for row_form in kept:
+            if "speakers" in row_form.changed_data:
+                services.presentation_set_presenters(
+                    presentation=row_form.instance, presenters=row_form.cleaned_data["speakers"]
+                )
+
+
+class PresentationPresenterInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
+    model = PresentationPresenter
+    fields = ["order", "presenter"]
+    autocomplete_fields = ["presenter"]
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("presenter")
+
+
+@admin.register(Presentation)
+class PresentationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "week", "section", "label", "paper"]
+    list_select_related = ["week", "paper"]
+    list_filter = ["week__term"]
+    search_fields = ["week__title", "paper__title", "label", "section"]
+    autocomplete_fields = ["paper"]
+    readonly_fields = ["week", "order"]
+    inlines = [PresentationPresenterInline]
+
+    def has_add_permission(self, request):
+        return False  # rows are added from their week's page, where they are numbered

@@ -1,0 +1,117 @@
+"""Forms and widgets for editing a week's table of presentations in the admin."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin import widgets as admin_widgets
+
+from presenters.models import Presenter
+from syllabus.models import Presentation
+
+
+class PreloadedSelectionMixin:
+    """Render an autocomplete's selected options from objects the form already holds.
+
+    The stock widget runs one query per row to label its selection, so a week with 30
+    rows would cost 30 queries; the inline's queryset has already loaded them.
+    """
+
+    preloaded: list | None = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = [str(v) for v in value if v not in ("", None)]
+        if self.preloaded is None or selected != [str(obj.pk) for obj in self.preloaded]:
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for obj in self.preloaded:
+            options.append(self.create_option(name, obj.pk, str(obj), True, len(options)))
+        return [(None, options, 0)]
+
+
+class PreloadedAutocompleteSelect(PreloadedSelectionMixin, admin_widgets.AutocompleteSelect):
+    pass
+
+
+class PreloadedAutocompleteSelectMultiple(PreloadedSelectionMixin, admin_widgets.AutocompleteSelectMultiple):
+    pass
+
+
+class OrderedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Cleans to a list in the order the values were submitted, not database order."""
+
+    def clean(self, value):
+        chosen = {str(obj.pk): obj for obj in super().clean(value)}
+        return [chosen[key] for key in dict.fromkeys(str(v) for v in value or []) if key in chosen]
+
+    def has_changed(self, initial, data) -> bool:
+        # A new order of the same presenters is a change too.
+        if self.disabled:
+            return False
+        return [str(v) for v in self.prepare_value(initial or [])] != [str(v) for v in data or []]
+
+
+def _inner(widget):
+    return getattr(widget, "widget", widget)  # the admin wraps widgets to add "+" links
+
+
+class PreloadedChoicesForm(forms.ModelForm):
+    """Hands each preloaded single-choice widget the object the instance already holds."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            return
+        for name, field in self.fields.items():
+            widget = _inner(field.widget)
+            if isinstance(widget, PreloadedSelectionMixin) and not widget.allow_multiple_selected:
+                related = getattr(self.instance, name)  # cached by the inline's select_related
+                widget.preloaded = [related] if related is not None else []
+
+
+class PreloadedAutocompleteInlineMixin:
+    """Inline whose autocomplete foreign keys cost no query per row (see PreloadedSelectionMixin)."""
+
+    form = PreloadedChoicesForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PresentationInlineForm(PreloadedChoicesForm):
+    # `order` itself stays out of the form: the week's rows are renumbered together on save
+    # (see week_arrange_presentations), so a swap of two rows is not a uniqueness error.
+    position = forms.IntegerField(
+        min_value=1, required=False, widget=forms.NumberInput(attrs={"class": "vSmallField"})
+    )
+    speakers = OrderedModelMultipleChoiceField(
+        queryset=Presenter.objects.all(),
+        required=False,
+        label="Presenters",
+        help_text="In the order they are credited.",
+        widget=PreloadedAutocompleteSelectMultiple(Presentation._meta.get_field("presenters"), admin.site),
+    )
+
+    class Meta:
+        model = Presentation
+        fields = ["section", "label", "paper", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            presenters = self.instance.ordered_presenters
+            self.fields["position"].initial = self.instance.order
+            self.fields["speakers"].initial = [p.pk for p in presenters]
+            self.fields["speakers"].widget.preloaded = presenters
+
+    def clean(self):
+        cleaned = super().clean()
+        has_content = any(cleaned.get(name) for name in ("label", "paper", "notes", "speakers"))
+        if not has_content and not cleaned.get("DELETE"):
+            raise forms.ValidationError("Give this row a paper, a label, notes or a presenter.")
+        return cleaned

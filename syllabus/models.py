@@ -1,0 +1,264 @@
+"""Terms and their weekly sessions: what a seminar runs, week by week."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from syllabus.slugs import unique_slug
+
+
+class TimestampedModel(models.Model):
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TermQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def current(self, today: datetime.date | None = None) -> "Term | None":
+        """The term running today, else the one that started most recently."""
+        today = today or timezone.localdate()
+        running = self.filter(start_date__lte=today, end_date__gte=today).order_by("-start_date")
+        return running.first() or self.filter(start_date__lte=today).order_by("-start_date").first()
+
+
+class Term(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    code = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The old site's key for this term, e.g. 2017Course. Unique when set.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    description = models.TextField(blank=True, help_text="Markdown.")
+    is_published = models.BooleanField("published", default=False)
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="term_code_unique_when_set",
+                violation_error_message="Another term already has this code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="term_ends_after_it_starts",
+                violation_error_message="A term cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.name, Term.objects.exclude(pk=self.pk))
+        super().save(*args, **kwargs)
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="category_name_unique_ignoring_case",
+                violation_error_message="A category with this name already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.name, Category.objects.exclude(pk=self.pk))
+        super().save(*args, **kwargs)
+
+
+class Tag(models.Model):
+    """A keyword on weeks and papers. `Adversarial-Examples` and `adversarial-examples` are one tag."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="tag_name_unique_ignoring_case",
+                violation_error_message="A tag with this name already exists (names ignore case).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.name, Tag.objects.exclude(pk=self.pk))
+        super().save(*args, **kwargs)
+
+
+class WeekQuerySet(models.QuerySet):
+    def published(self):
+        """Weeks the public may see: published, in a published term."""
+        return self.filter(is_published=True, term__is_published=True)
+
+    def for_term(self, term: Term):
+        return self.filter(term=term)
+
+    def with_presentations(self, *, public_only: bool = True):
+        """Everything a week's table shows, in a fixed number of queries."""
+        return self.select_related("term").prefetch_related(
+            "categories", "tags", presentation_rows_prefetch(public_only=public_only)
+        )
+
+
+class Week(TimestampedModel):
+    """One session of a term: the old site's post."""
+
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="weeks")
+    position = models.PositiveSmallIntegerField(help_text="Session number within the term: 1, 2, 3...")
+    code = models.CharField(
+        max_length=50, blank=True, help_text="The old site's code, e.g. 2017-W4. Need not be unique."
+    )
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=80, blank=True, help_text="Unique within the term.")
+    date = models.DateField()
+    categories = models.ManyToManyField(Category, blank=True, related_name="weeks")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="weeks")
+    body = models.TextField(blank=True, help_text="Markdown: introduction and free-form notes.")
+    is_published = models.BooleanField("published", default=False)
+    source_path = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The file this week was imported from (e.g. _posts/2017-09-12-.md). Unique when set.",
+    )
+
+    objects = WeekQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "slug"],
+                name="week_slug_unique_in_term",
+                violation_error_message="Another week of this term already has this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["source_path"],
+                condition=~Q(source_path=""),
+                name="week_source_path_unique_when_set",
+                violation_error_message="Another week was already imported from this file.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            same_term = Week.objects.filter(term_id=self.term_id).exclude(pk=self.pk)
+            self.slug = unique_slug(self.title, same_term)
+        super().save(*args, **kwargs)
+
+
+class Presentation(models.Model):
+    """One row of a week's table: who presents which paper, with which slides."""
+
+    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="presentations")
+    order = models.PositiveSmallIntegerField(help_text="Position of the row in the week's table.")
+    section = models.CharField(max_length=200, blank=True, help_text='e.g. "Required readings".')
+    label = models.CharField(
+        max_length=200, blank=True, help_text='A topic or team, e.g. "Mutual Information".'
+    )
+    paper = models.ForeignKey(
+        "papers.Paper",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="presentations",
+        help_text="Empty for a talk or video that is not a paper.",
+    )
+    presenters = models.ManyToManyField(
+        "presenters.Presenter", through="PresentationPresenter", blank=True, related_name="presentations"
+    )
+    notes = models.TextField(blank=True, help_text="Markdown.")
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "order"],
+                name="presentation_order_unique_in_week",
+                violation_error_message="Two rows of this week cannot have the same position.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.paper.title if self.paper_id else self.label or "Presentation"
+        return f"#{self.order} {subject}"
+
+    @property
+    def ordered_presenters(self) -> list:
+        """Presenters in their credited order (uses the prefetch of `with_presentations`)."""
+        return [entry.presenter for entry in self.presenter_entries.all()]
+
+
+class PresentationPresenter(models.Model):
+    """A presenter's place on a presentation; presenters are credited in order."""
+
+    presentation = models.ForeignKey(Presentation, on_delete=models.CASCADE, related_name="presenter_entries")
+    presenter = models.ForeignKey(
+        "presenters.Presenter", on_delete=models.PROTECT, related_name="presentation_entries"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["presentation", "presenter"],
+                name="presenter_once_per_presentation",
+                violation_error_message="This presenter is already on this presentation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.presenter} on {self.presentation_id}"
+
+
+def presentation_rows_prefetch(*, public_only: bool = True) -> models.Prefetch:
+    """Prefetch a week's rows with their paper, links, presenters (in order) and slide decks."""
+    from papers.models import SlideDeck  # papers depends on this module
+
+    decks = SlideDeck.objects.select_related("presenter").order_by("id")
+    if public_only:
+        decks = decks.public()
+    rows = Presentation.objects.select_related("paper").prefetch_related(
+        "paper__links",
+        models.Prefetch("presenter_entries", PresentationPresenter.objects.select_related("presenter")),
+        models.Prefetch("slide_decks", decks),
+    )
+    return models.Prefetch("presentations", rows)

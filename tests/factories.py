@@ -1,0 +1,123 @@
+"""Valid rows with no surprises. Files are tiny and made here, never read from disk."""
+
+import datetime
+import io
+
+import factory
+from django.core.files.base import ContentFile
+from PIL import Image
+
+from papers.models import Paper, PaperLink, SlideDeck
+from presenters.models import Presenter, PresenterAlias
+from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def png_file(name: str = "photo.png", size: tuple[int, int] = (8, 8)) -> ContentFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "teal").save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Term
+
+    name = factory.Sequence(lambda n: f"Term {n}")
+    start_date = datetime.date(2026, 9, 1)
+    end_date = datetime.date(2026, 12, 18)
+    is_published = True
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class WeekFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Week
+
+    term = factory.SubFactory(TermFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Session {n}")
+    date = factory.Sequence(lambda n: datetime.date(2026, 9, 3) + datetime.timedelta(weeks=n % 15))
+    is_published = True
+
+
+class PresenterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Presenter
+
+    name = factory.Sequence(lambda n: f"Presenter {n}")
+    email = factory.LazyAttribute(lambda p: f"{p.name.lower().replace(' ', '.')}@example.edu")
+
+
+class PresenterAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PresenterAlias
+
+    presenter = factory.SubFactory(PresenterFactory)
+    name = factory.Sequence(lambda n: f"Alias{n}")
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paper
+
+    title = factory.Sequence(lambda n: f"A Study of Things, Part {n}")
+    authors = "Ada Lovelace, Alan Turing"
+    venue = "ICML"
+    year = 2020
+
+
+class PaperLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaperLink
+
+    paper = factory.SubFactory(PaperFactory)
+    kind = PaperLink.Kind.PDF
+    url = factory.Sequence(lambda n: f"https://papers.example.org/{n}.pdf")
+
+
+class PresentationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Presentation
+
+    week = factory.SubFactory(WeekFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    paper = factory.SubFactory(PaperFactory)
+
+
+class PresentationPresenterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PresentationPresenter
+
+    presentation = factory.SubFactory(PresentationFactory)
+    presenter = factory.SubFactory(PresenterFactory)
+    order = factory.Sequence(lambda n: n)
+
+
+class SlideDeckFactory(factory.django.DjangoModelFactory):
+    """A linked deck; pass `file=pdf_file()` and `url=""` for an uploaded one."""
+
+    class Meta:
+        model = SlideDeck
+
+    week = factory.SubFactory(WeekFactory)
+    title = factory.Sequence(lambda n: f"Slides {n}")
+    url = factory.Sequence(lambda n: f"https://slides.example.edu/{n}.pdf")
+
+
+def pdf_file(name: str = "deck.pdf") -> ContentFile:
+    return ContentFile(PDF_BYTES, name=name)

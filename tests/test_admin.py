@@ -1,0 +1,279 @@
+"""The admin is where instructors live: every page loads, in a number of queries that does not grow."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from papers.models import Paper, PaperLink, SlideDeck
+from presenters.models import Presenter
+from syllabus.models import Category, Presentation, Tag, Term, Week
+from tests.conftest import count_queries
+from tests.factories import (
+    CategoryFactory,
+    PaperFactory,
+    PaperLinkFactory,
+    PresentationFactory,
+    PresentationPresenterFactory,
+    PresenterAliasFactory,
+    PresenterFactory,
+    SlideDeckFactory,
+    TagFactory,
+    TermFactory,
+    WeekFactory,
+    pdf_file,
+    png_file,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The most queries any admin page may take (session, user, the page's own fixed queries).
+ADMIN_PAGE_BUDGET = 25
+
+
+@dataclass
+class Seminar:
+    """One row of each kind that the pages under test are about; `grow` adds rows around them."""
+
+    term: Term
+    week: Week
+    presentation: Presentation
+    paper: Paper
+    presenter: Presenter
+    deck: SlideDeck
+    category: Category
+    tag: Tag
+    link: PaperLink
+
+    @classmethod
+    def create(cls) -> "Seminar":
+        term = TermFactory()
+        week = WeekFactory(term=term)
+        paper = PaperFactory()
+        presentation = PresentationFactory(week=week, paper=paper)
+        presenter = PresenterFactory(photo=png_file())
+        PresentationPresenterFactory(presentation=presentation, presenter=presenter)
+        deck = SlideDeckFactory(week=week, presentation=presentation, presenter=presenter)
+        seminar = cls(
+            term=term,
+            week=week,
+            presentation=presentation,
+            paper=paper,
+            presenter=presenter,
+            deck=deck,
+            category=CategoryFactory(),
+            tag=TagFactory(),
+            link=PaperLinkFactory(paper=paper),
+        )
+        seminar.grow(1)
+        return seminar
+
+    def grow(self, count: int) -> None:
+        """Add `count` more rows of every kind, both around the anchor rows and on their own."""
+        for _ in range(count):
+            week = WeekFactory(term=self.term)
+            category, tag = CategoryFactory(), TagFactory()
+            week.categories.add(category, self.category)
+            week.tags.add(tag)
+            self.week.categories.add(category)
+            self.week.tags.add(tag)
+            paper = PaperFactory()
+            paper.tags.add(tag)
+            self.paper.tags.add(tag)
+            PaperLinkFactory(paper=self.paper)
+            PaperLinkFactory(paper=paper)
+            row = PresentationFactory(week=self.week, paper=paper)
+            presenter = PresenterFactory(photo=png_file())
+            PresenterAliasFactory(presenter=self.presenter)
+            PresentationPresenterFactory(presentation=row, presenter=presenter)
+            PresentationPresenterFactory(presentation=row, presenter=PresenterFactory())
+            PresentationPresenterFactory(presentation=self.presentation, presenter=presenter)
+            SlideDeckFactory(week=self.week, presentation=row, presenter=presenter)
+            SlideDeckFactory(week=week, url="", file=pdf_file())
+
+
+PAGES = {
+    "term": lambda s: s.term,
+    "category": lambda s: s.category,
+    "tag": lambda s: s.tag,
+    "week": lambda s: s.week,
+    "presentation": lambda s: s.presentation,
+    "paper": lambda s: s.paper,
+    "paperlink": lambda s: s.link,
+    "slidedeck": lambda s: s.deck,
+    "presenter": lambda s: s.presenter,
+}
+
+
+def admin_url(obj_or_model, view: str, *args) -> str:
+    meta = obj_or_model._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
+
+
+def assert_flat(staff_client, seminar: Seminar, url_for, django_assert_max_num_queries) -> None:
+    """The page loads, and costs the same number of queries with three times the rows."""
+
+    def load():
+        response = staff_client.get(url_for())
+        assert response.status_code == 200, url_for()
+
+    load()  # warm per-process caches (content types, permissions) before counting
+    small = count_queries(load)
+    seminar.grow(2)
+    with django_assert_max_num_queries(ADMIN_PAGE_BUDGET):
+        large = count_queries(load)
+    assert large == small, f"{url_for()}: {small} queries with few rows, {large} with more"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_changelist_queries_do_not_grow_with_rows(staff_client, name, django_assert_max_num_queries):
+    seminar = Seminar.create()
+    model = PAGES[name](seminar)
+
+    assert_flat(staff_client, seminar, lambda: admin_url(model, "changelist"), django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_change_page_queries_do_not_grow_with_rows(staff_client, name, django_assert_max_num_queries):
+    seminar = Seminar.create()
+    obj = PAGES[name](seminar)
+
+    assert_flat(
+        staff_client, seminar, lambda: admin_url(obj, "change", obj.pk), django_assert_max_num_queries
+    )
+
+
+@pytest.mark.parametrize("name", [name for name in PAGES if name != "presentation"])
+def test_add_page_queries_do_not_grow_with_rows(staff_client, name, django_assert_max_num_queries):
+    seminar = Seminar.create()
+    model = PAGES[name](seminar)
+
+    assert_flat(staff_client, seminar, lambda: admin_url(model, "add"), django_assert_max_num_queries)
+
+
+def test_presentations_are_added_from_their_week_not_alone(staff_client):
+    response = staff_client.get(admin_url(Presentation, "add"))
+
+    assert response.status_code == 403
+
+
+def test_week_change_page_shows_rows_with_paper_and_presenters_selected(staff_client):
+    seminar = Seminar.create()
+
+    page = staff_client.get(admin_url(seminar.week, "change", seminar.week.pk)).content.decode()
+
+    assert f'<option value="{seminar.paper.pk}" selected>{seminar.paper.title}</option>' in page
+    assert f'<option value="{seminar.presenter.pk}" selected>{seminar.presenter.name}</option>' in page
+
+
+def test_deleting_a_term_with_weeks_explains_why_it_is_refused(staff_client):
+    week = WeekFactory(title="Memorization")
+
+    page = staff_client.get(admin_url(week.term, "delete", week.term.pk)).content.decode()
+
+    assert "would require deleting the following protected related objects" in page
+    assert "Memorization" in page
+
+
+def test_publish_action_publishes_the_selected_weeks(staff_client):
+    drafts = [WeekFactory(is_published=False) for _ in range(2)]
+    untouched = WeekFactory(is_published=False)
+
+    response = staff_client.post(
+        admin_url(Week, "changelist"),
+        {"action": "publish", "_selected_action": [week.pk for week in drafts]},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == ["2 weeks published."]
+    assert sorted(Week.objects.filter(is_published=True).values_list("pk", flat=True)) == [
+        w.pk for w in drafts
+    ]
+    untouched.refresh_from_db()
+    assert not untouched.is_published
+
+
+def test_unpublish_action_hides_terms(staff_client):
+    term = TermFactory(is_published=True)
+
+    staff_client.post(admin_url(Term, "changelist"), {"action": "unpublish", "_selected_action": [term.pk]})
+
+    term.refresh_from_db()
+    assert not term.is_published
+
+
+def test_presenter_changelist_shows_the_photo(staff_client):
+    presenter = PresenterFactory(name="Ada", photo=png_file("ada.png"))
+
+    page = staff_client.get(admin_url(Presenter, "changelist")).content.decode()
+
+    assert f'src="{presenter.photo.url}" alt="Photo of Ada"' in page
+
+
+def form_data(response) -> dict:
+    """The POST data a browser would send back for an admin change page, as it was rendered."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms.append(formset.management_form)
+        forms.extend(formset.forms)
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            data[field.html_name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def test_week_admin_swaps_rows_and_reorders_presenters(staff_client):
+    week = WeekFactory()
+    first = PresentationFactory(week=week, order=1, paper=PaperFactory(title="First"))
+    PresentationFactory(week=week, order=2, paper=PaperFactory(title="Second"))
+    ana, ben = PresenterFactory(name="Ana"), PresenterFactory(name="Ben")
+    PresentationPresenterFactory(presentation=first, presenter=ana, order=0)
+    PresentationPresenterFactory(presentation=first, presenter=ben, order=1)
+    url = admin_url(week, "change", week.pk)
+    data = form_data(staff_client.get(url))
+
+    data["presentations-0-position"], data["presentations-1-position"] = "2", "1"
+    data["presentations-0-speakers"] = [str(ben.pk), str(ana.pk)]
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    rows = list(week.presentations.select_related("paper"))
+    assert [(row.order, row.paper.title) for row in rows] == [(1, "Second"), (2, "First")]
+    assert [p.name for p in rows[1].ordered_presenters] == ["Ben", "Ana"]
+
+
+def test_week_admin_adds_a_row_last_and_deletes_another(staff_client):
+    week = WeekFactory()
+    PresentationFactory(week=week, order=1, paper=PaperFactory(title="Gone"))
+    PresentationFactory(week=week, order=2, paper=PaperFactory(title="Stays"))
+    new_paper = PaperFactory(title="Added")
+    url = admin_url(week, "change", week.pk)
+    data = form_data(staff_client.get(url))
+
+    data["presentations-0-DELETE"] = "on"
+    data["presentations-2-paper"] = str(new_paper.pk)
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    titles = [(row.order, row.paper.title) for row in week.presentations.select_related("paper")]
+    assert titles == [(1, "Stays"), (2, "Added")]
+
+
+def test_week_admin_refuses_an_empty_row_with_a_message(staff_client):
+    week = WeekFactory()
+    url = admin_url(week, "change", week.pk)
+    data = form_data(staff_client.get(url))
+
+    data["presentations-0-section"] = "Required readings"
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Give this row a paper, a label, notes or a presenter." in response.content.decode()
+    assert not week.presentations.exists()

@@ -1,0 +1,80 @@
+"""Settings come from the environment; a value that cannot be used stops start-up, naming the variable."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+SETTINGS_FILE = Path(__file__).resolve().parent.parent / "syllabus" / "settings.py"
+READ_BY_SETTINGS = ["DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "TIME_ZONE", "CONN_MAX_AGE"]
+READ_BY_SETTINGS += ["LOG_LEVEL", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
+PRODUCTION = {"SECRET_KEY": "x" * 60, "DEBUG": "0"}
+
+
+def load_settings(monkeypatch, tmp_path, **env: str) -> dict:
+    for name in READ_BY_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))
+
+
+def test_defaults_are_sqlite_in_the_data_dir_and_debug_off(monkeypatch, tmp_path):
+    settings = load_settings(monkeypatch, tmp_path, **PRODUCTION)
+
+    assert settings["DEBUG"] is False
+    assert settings["DATABASES"]["default"] == {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": tmp_path / "syllabus.sqlite3",
+    }
+    assert settings["ALLOWED_HOSTS"] == []
+    assert (settings["SECURE_SSL_REDIRECT"], settings["SESSION_COOKIE_SECURE"]) == (True, True)
+
+
+def test_database_url_selects_postgresql_with_pooling_settings(monkeypatch, tmp_path):
+    settings = load_settings(
+        monkeypatch,
+        tmp_path,
+        DATABASE_URL="postgres://seminar:secret@db.internal:5433/syllabus",
+        CONN_MAX_AGE="120",
+        **PRODUCTION,
+    )
+
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.internal", 5433, "syllabus")
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (120, True)
+
+
+def test_debug_runs_without_a_secret_key_on_local_hosts(monkeypatch, tmp_path):
+    settings = load_settings(monkeypatch, tmp_path, DEBUG="yes")
+
+    assert settings["DEBUG"] is True
+    assert settings["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+
+
+def test_allowed_hosts_is_a_comma_separated_list(monkeypatch, tmp_path):
+    settings = load_settings(
+        monkeypatch, tmp_path, ALLOWED_HOSTS="seminar.example.edu, www.example.edu", **PRODUCTION
+    )
+
+    assert settings["ALLOWED_HOSTS"] == ["seminar.example.edu", "www.example.edu"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "0"}, "SECRET_KEY is required when DEBUG is off"),
+        ({**PRODUCTION, "DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({**PRODUCTION, "CONN_MAX_AGE": "forever"}, "CONN_MAX_AGE='forever' is not a whole number"),
+        ({**PRODUCTION, "CONN_MAX_AGE": "-5"}, "CONN_MAX_AGE='-5' must be at least 0"),
+        ({**PRODUCTION, "DATABASE_URL": "nosuchdb://host/name"}, "DATABASE_URL cannot be used"),
+        ({**PRODUCTION, "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE='Mars/Olympus' is not a known time zone"),
+        ({**PRODUCTION, "LOG_LEVEL": "chatty"}, "LOG_LEVEL='CHATTY' is not one of"),
+    ],
+)
+def test_unusable_values_stop_start_up_naming_the_variable(monkeypatch, tmp_path, env, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load_settings(monkeypatch, tmp_path, **env)
