@@ -32,7 +32,8 @@ migrate: install
 demo: migrate
 	$(LOCAL) $(BIN)/python manage.py load_demo --admin
 
-run: demo
+run: migrate
+	$(LOCAL) $(BIN)/python manage.py load_demo --admin --if-empty
 	@echo ""
 	@echo "  Site:  http://$(HOST):$(PORT)/"
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/   user: admin   password: admin"

@@ -50,7 +50,7 @@ class PaperLinkAdmin(admin.ModelAdmin):
 class SlideDeckAdmin(admin.ModelAdmin):
     list_display = ["__str__", "week", "presentation", "presenter", "source", "is_public"]
     list_filter = ["is_public", "week__term"]
-    list_select_related = ["week", "presentation__paper", "presenter"]
+    list_select_related = ["week", "presentation__week", "presentation__paper", "presenter"]
     search_fields = ["title", "url", "file", "week__title", "presenter__name"]
     autocomplete_fields = ["week", "presentation", "presenter"]
     readonly_fields = ["page_count", "created", "updated"]

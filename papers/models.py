@@ -1,14 +1,17 @@
 """Papers that are read, their links, and the slide decks presented on them."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from syllabus.fields import HttpsURLField
-from syllabus.models import Tag, TimestampedModel
-from syllabus.slugs import unique_slug
+from syllabus.models import HttpsURLField, Tag, TimestampedModel, unique_slug
 
 # New-style ids (1706.03762, optionally v2) and old-style ones (hep-th/9901001, cs.LG/0101001).
 ARXIV_ID = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
@@ -146,7 +149,12 @@ class SlideDeck(TimestampedModel):
     """Slides shown in a session: an uploaded file or a link, never both."""
 
     title = models.CharField(max_length=300, blank=True)
-    file = models.FileField(upload_to="slides/", blank=True, help_text="A PDF or PowerPoint file.")
+    file = models.FileField(
+        upload_to="slides/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "ppt", "pptx"])],
+        help_text="A PDF or PowerPoint file.",
+    )
     url = HttpsURLField("link", max_length=1000, blank=True, help_text="Or a link to slides kept elsewhere.")
     presenter = models.ForeignKey(
         "presenters.Presenter", on_delete=models.PROTECT, null=True, blank=True, related_name="slide_decks"

@@ -3,8 +3,7 @@
 from django.db import models
 from django.db.models.functions import Lower
 
-from syllabus.fields import HttpsURLField
-from syllabus.slugs import unique_slug
+from syllabus.models import HttpsURLField, unique_slug
 
 
 class Presenter(models.Model):

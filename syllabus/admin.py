@@ -3,7 +3,11 @@ from django.db.models import Count, Prefetch
 
 from papers.models import SlideDeck
 from syllabus import services
-from syllabus.admin_forms import PreloadedAutocompleteInlineMixin, PresentationInlineForm
+from syllabus.admin_forms import (
+    PreloadedAutocompleteInlineMixin,
+    PresentationInlineForm,
+    WeekSlideDeckFormSet,
+)
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
 
 admin.site.site_header = "Syllabus administration"
@@ -80,19 +84,20 @@ class PresentationInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("paper")
+            .select_related("week", "paper")
             .prefetch_related(Prefetch("presenter_entries", entries))
         )
 
 
 class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
     model = SlideDeck
+    formset = WeekSlideDeckFormSet
     fields = ["title", "file", "url", "presentation", "presenter", "is_public"]
-    autocomplete_fields = ["presentation", "presenter"]
+    autocomplete_fields = ["presenter"]
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("presentation__paper", "presenter")
+        return super().get_queryset(request).select_related("presenter")
 
 
 @admin.register(Week)
@@ -130,25 +135,34 @@ class WeekAdmin(admin.ModelAdmin):
     def unpublish(self, request, queryset):
         _report(request, services.weeks_set_published(weeks=queryset, published=False), "week", "unpublished")
 
+    def get_inlines(self, request, obj):
+        # Slide decks attach to saved rows of a saved week, so they are added once the week exists.
+        return self.inlines if obj else [PresentationInline]
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Presentation:
             return super().save_formset(request, form, formset, change)
-        formset.save(commit=False)
-        for row in formset.deleted_objects:
-            row.delete()
+        formset.save(commit=False)  # fills new_objects/deleted_objects for the change history
         kept = [
-            row_form
-            for row_form in formset.forms
+            (index, row_form)
+            for index, row_form in enumerate(formset.forms)
             if row_form not in formset.deleted_forms and (row_form.instance.pk or row_form.has_changed())
         ]
-        # Rows without a position go last; ties keep the order they were shown in.
-        kept.sort(key=lambda f: f.cleaned_data.get("position") or float("inf"))
-        services.week_arrange_presentations(week=form.instance, presentations=[f.instance for f in kept])
-        for row_form in kept:
-            if "speakers" in row_form.changed_data:
-                services.presentation_set_presenters(
-                    presentation=row_form.instance, presenters=row_form.cleaned_data["speakers"]
-                )
+
+        def place(item):
+            # Rows without a position go last; a position typed now wins a tie with an old one.
+            index, row_form = item
+            typed = "position" in row_form.changed_data
+            return (row_form.cleaned_data.get("position") or float("inf"), not typed, index)
+
+        rows = [
+            services.TableRow(
+                presentation=row_form.instance,
+                presenters=row_form.cleaned_data["speakers"] if "speakers" in row_form.changed_data else None,
+            )
+            for _, row_form in sorted(kept, key=place)
+        ]
+        services.week_save_table(week=form.instance, rows=rows, deleted=formset.deleted_objects)
 
 
 class PresentationPresenterInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
@@ -166,10 +180,14 @@ class PresentationAdmin(admin.ModelAdmin):
     list_display = ["__str__", "week", "section", "label", "paper"]
     list_select_related = ["week", "paper"]
     list_filter = ["week__term"]
+    ordering = ["-week__date", "order"]
     search_fields = ["week__title", "paper__title", "label", "section"]
     autocomplete_fields = ["paper"]
     readonly_fields = ["week", "order"]
     inlines = [PresentationPresenterInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("week", "paper")  # for __str__ in autocomplete
 
     def has_add_permission(self, request):
         return False  # rows are added from their week's page, where they are numbered

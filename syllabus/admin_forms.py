@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
+from django.utils.functional import cached_property
 
 from presenters.models import Presenter
 from syllabus.models import Presentation
@@ -85,9 +86,7 @@ class PreloadedAutocompleteInlineMixin:
 class PresentationInlineForm(PreloadedChoicesForm):
     # `order` itself stays out of the form: the week's rows are renumbered together on save
     # (see week_arrange_presentations), so a swap of two rows is not a uniqueness error.
-    position = forms.IntegerField(
-        min_value=1, required=False, widget=forms.NumberInput(attrs={"class": "vSmallField"})
-    )
+    position = forms.IntegerField(min_value=1, required=False, help_text="Empty: after the other rows.")
     speakers = OrderedModelMultipleChoiceField(
         queryset=Presenter.objects.all(),
         required=False,
@@ -115,3 +114,33 @@ class PresentationInlineForm(PreloadedChoicesForm):
         if not has_content and not cleaned.get("DELETE"):
             raise forms.ValidationError("Give this row a paper, a label, notes or a presenter.")
         return cleaned
+
+
+class WeekSlideDeckFormSet(forms.BaseInlineFormSet):
+    """Slide decks on a week's page may point only at that week's rows, and not at one being deleted."""
+
+    @cached_property
+    def week_rows(self):
+        return self.instance.presentations.select_related("week", "paper")
+
+    @cached_property
+    def row_choices(self) -> list:
+        return [("", "---------"), *((row.pk, str(row)) for row in self.week_rows)]  # one query, all forms
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields["presentation"]
+        field.queryset = self.week_rows
+        field.choices = self.row_choices
+
+    def clean(self):
+        super().clean()
+        deleted_rows = {
+            self.data.get(key.removesuffix("DELETE") + "id")
+            for key, value in self.data.items()
+            if key.startswith("presentations-") and key.endswith("-DELETE") and value
+        }
+        for form in self.forms:
+            row = form.cleaned_data.get("presentation") if form.has_changed() else None
+            if row and str(row.pk) in deleted_rows and not form.cleaned_data.get("DELETE"):
+                form.add_error("presentation", "This row is being deleted; choose another or none.")

@@ -6,8 +6,25 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 
-from syllabus.slugs import unique_slug
+
+def unique_slug(text: str, queryset: models.QuerySet, *, max_length: int = 80) -> str:
+    """Slugify `text`, adding -2, -3, ... until no row of `queryset` (the scope) has that slug."""
+    base = slugify(text)[:max_length].strip("-") or "item"
+    slug, number = base, 2
+    while queryset.filter(slug=slug).exists():
+        suffix = f"-{number}"
+        slug = f"{base[: max_length - len(suffix)].rstrip('-')}{suffix}"
+        number += 1
+    return slug
+
+
+class HttpsURLField(models.URLField):
+    """A URL field whose form adds https:// (not http://) to an address typed without a scheme."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
 
 
 class TimestampedModel(models.Model):
@@ -23,10 +40,12 @@ class TermQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def current(self, today: datetime.date | None = None) -> "Term | None":
-        """The term running today, else the one that started most recently."""
+        """The term running today; between terms the next one, else the last one."""
         today = today or timezone.localdate()
         running = self.filter(start_date__lte=today, end_date__gte=today).order_by("-start_date")
-        return running.first() or self.filter(start_date__lte=today).order_by("-start_date").first()
+        upcoming = self.filter(start_date__gt=today).order_by("start_date")
+        past = self.filter(end_date__lt=today).order_by("-end_date")
+        return running.first() or upcoming.first() or past.first()
 
 
 class Term(models.Model):
@@ -218,7 +237,7 @@ class Presentation(models.Model):
 
     def __str__(self) -> str:
         subject = self.paper.title if self.paper_id else self.label or "Presentation"
-        return f"#{self.order} {subject}"
+        return f"{self.week.date:%Y-%m-%d} #{self.order} {subject}"
 
     @property
     def ordered_presenters(self) -> list:

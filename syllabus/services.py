@@ -1,6 +1,7 @@
 """Writes that touch several rows: publishing, ordering a week's table, tagging."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.db.models.functions import Lower
@@ -19,23 +20,41 @@ def weeks_set_published(*, weeks: models.QuerySet[Week], published: bool) -> int
     return weeks.exclude(is_published=published).update(is_published=published)
 
 
+@dataclass
+class TableRow:
+    """A row of a week's table as an editor left it; `presenters` None leaves them as they are."""
+
+    presentation: Presentation
+    presenters: Sequence[Presenter] | None = None
+
+
+@transaction.atomic
+def week_save_table(*, week: Week, rows: Sequence[TableRow], deleted: Iterable[Presentation] = ()) -> None:
+    """Save a week's table as edited: delete rows, number the rest in order, credit presenters."""
+    for presentation in deleted:
+        presentation.delete()
+    week_arrange_presentations(week=week, presentations=[row.presentation for row in rows])
+    for row in rows:
+        if row.presenters is not None:
+            presentation_set_presenters(presentation=row.presentation, presenters=row.presenters)
+
+
 @transaction.atomic
 def week_arrange_presentations(*, week: Week, presentations: Sequence[Presentation]) -> None:
     """Save `presentations` as the week's table, numbered 1, 2, 3... in the given order.
 
-    The list must hold every row the week keeps (new rows may be unsaved). Rows are first
-    moved past the highest number in use so that a swap never meets the unique (week, order)
+    New rows may be unsaved. Rows of the week that are not listed (say, added by another
+    editor meanwhile) keep their relative order after the listed ones. Rows are first moved
+    past the highest number in use so that a swap never meets the unique (week, order)
     constraint half way.
     """
-    kept_ids = {row.pk for row in presentations if row.pk}
-    existing_ids = set(week.presentations.values_list("pk", flat=True))
-    if missing := existing_ids - kept_ids:
-        raise ValueError(f"Rows {sorted(missing)} of week {week.pk} are not in the new order.")
-    if kept_ids - existing_ids:
+    listed_ids = {row.pk for row in presentations if row.pk}
+    if week.pk and Presentation.objects.filter(pk__in=listed_ids).exclude(week=week).exists():
         raise ValueError("Some rows belong to another week.")
+    unlisted = list(week.presentations.exclude(pk__in=listed_ids).order_by("order"))
     highest = week.presentations.aggregate(highest=models.Max("order"))["highest"] or 0
-    week.presentations.update(order=models.F("order") + highest + len(presentations) + 1)
-    for number, row in enumerate(presentations, start=1):
+    week.presentations.update(order=models.F("order") + highest + len(presentations) + len(unlisted) + 1)
+    for number, row in enumerate([*presentations, *unlisted], start=1):
         row.week = week
         row.order = number
         row.save()

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from papers.models import Paper, SlideDeck
+from papers.models import SlideDeck
 from tests.factories import (
     PaperFactory,
     PaperLinkFactory,
@@ -162,4 +162,14 @@ def test_uploaded_deck_is_stored_under_media_root(settings):
 
     assert deck.href == "/media/slides/talk.pdf"
     assert (settings.MEDIA_ROOT / "slides" / "talk.pdf").read_bytes().startswith(b"%PDF")
-    assert Paper.objects.count() == 0
+
+
+def test_slide_deck_file_must_be_pdf_or_powerpoint():
+    deck = SlideDeck(week=WeekFactory(), file=pdf_file("page.html"))
+
+    with pytest.raises(ValidationError) as error:
+        deck.full_clean()
+
+    assert error.value.message_dict == {
+        "file": ["File extension “html” is not allowed. Allowed extensions are: pdf, ppt, pptx."]
+    }

@@ -53,6 +53,16 @@ def test_load_demo_twice_changes_nothing():
     assert snapshot() == before
 
 
+def test_load_demo_if_empty_leaves_an_edited_database_alone(capsys):
+    call_command("load_demo")
+    Week.objects.filter(position=1).update(title="Renamed by the instructor")
+
+    call_command("load_demo", "--if-empty")
+
+    assert Week.objects.filter(title="Renamed by the instructor").count() == 1
+    assert "the demo was not loaded" in capsys.readouterr().out
+
+
 def test_load_demo_credits_presenters_in_order():
     call_command("load_demo")
 

@@ -150,15 +150,17 @@ def test_published_terms_and_weeks_exclude_drafts():
     assert list(Week.objects.published()) == [live]
 
 
-def test_current_term_is_the_running_one_else_the_latest_started():
-    old = TermFactory(start_date=datetime.date(2025, 1, 10), end_date=datetime.date(2025, 5, 1))
-    running = TermFactory(start_date=datetime.date(2026, 9, 1), end_date=datetime.date(2026, 12, 18))
-    TermFactory(start_date=datetime.date(2027, 1, 10), end_date=datetime.date(2027, 5, 1))  # future
+def test_current_term_is_the_running_one_else_the_next_else_the_last():
+    spring = TermFactory(start_date=datetime.date(2025, 1, 10), end_date=datetime.date(2025, 5, 1))
+    fall = TermFactory(start_date=datetime.date(2026, 9, 1), end_date=datetime.date(2026, 12, 18))
+    spring_next = TermFactory(start_date=datetime.date(2027, 1, 10), end_date=datetime.date(2027, 5, 1))
 
-    assert Term.objects.current(datetime.date(2026, 11, 27)) == running
-    assert Term.objects.current(datetime.date(2026, 12, 25)) == running
-    assert Term.objects.current(datetime.date(2025, 6, 1)) == old
-    assert Term.objects.current(datetime.date(2024, 1, 1)) is None
+    assert Term.objects.current(datetime.date(2026, 11, 27)) == fall
+    assert Term.objects.current(datetime.date(2026, 12, 25)) == spring_next
+    assert Term.objects.current(datetime.date(2025, 6, 1)) == fall
+    assert Term.objects.current(datetime.date(2027, 6, 1)) == spring_next
+    assert Term.objects.filter(pk=spring.pk).current(datetime.date(2027, 6, 1)) == spring
+    assert Term.objects.none().current() is None
 
 
 def test_weeks_for_a_term_come_in_date_order():

@@ -38,13 +38,31 @@ def test_arrange_numbers_rows_from_one_and_saves_new_ones():
     assert titles_in_order(week) == [(1, "New"), (2, "Kept")]
 
 
-def test_arrange_refuses_a_list_that_leaves_out_a_row():
+def test_arrange_keeps_rows_it_was_not_told_about_after_the_others():
     week = WeekFactory()
-    kept = PresentationFactory(week=week, order=1)
-    PresentationFactory(week=week, order=2)
+    seen = PresentationFactory(week=week, order=1, paper=PaperFactory(title="Seen"))
+    PresentationFactory(week=week, order=2, paper=PaperFactory(title="Added meanwhile"))
+    new = Presentation(paper=PaperFactory(title="New"))
 
-    with pytest.raises(ValueError, match="are not in the new order"):
-        services.week_arrange_presentations(week=week, presentations=[kept])
+    services.week_arrange_presentations(week=week, presentations=[new, seen])
+
+    assert titles_in_order(week) == [(1, "New"), (2, "Seen"), (3, "Added meanwhile")]
+
+
+def test_save_table_deletes_numbers_and_credits_in_one_go():
+    week = WeekFactory()
+    gone = PresentationFactory(week=week, order=1, paper=PaperFactory(title="Gone"))
+    stays = PresentationFactory(week=week, order=2, paper=PaperFactory(title="Stays"))
+    ana = PresenterFactory(name="Ana")
+
+    services.week_save_table(
+        week=week,
+        rows=[services.TableRow(presentation=stays, presenters=[ana])],
+        deleted=[gone],
+    )
+
+    assert titles_in_order(week) == [(1, "Stays")]
+    assert stays.ordered_presenters == [ana]
 
 
 def test_arrange_refuses_rows_of_another_week():
@@ -82,4 +100,5 @@ def test_publishing_reports_how_many_rows_changed():
 
     assert services.weeks_set_published(weeks=Week.objects.all(), published=True) == 1
     assert services.terms_set_published(terms=Term.objects.all(), published=True) == 1
-    assert list(Week.objects.published().values_list("is_published", flat=True)) == [True, True]
+    assert Week.objects.published().count() == 2
+    assert services.weeks_set_published(weeks=Week.objects.all(), published=True) == 0

@@ -59,6 +59,7 @@ def test_home_queries_do_not_grow_with_weeks(client, term, django_assert_max_num
     small = count_queries(load)
     for title in ("Two", "Three"):
         add_week(term, title)
+    # term, weeks (with term), categories, tags, rows (with paper), links, presenters, slide decks
     with django_assert_max_num_queries(8):
         large = count_queries(load)
 

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from syllabus.demo import TERM, demo_load
+from syllabus.models import Term
 
 DEMO_ADMIN = ("admin", "admin")
 
@@ -12,17 +13,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only into a database without terms, so that `make run` never undoes your edits.",
+        )
+        parser.add_argument(
             "--admin",
             action="store_true",
             help="Also create the superuser admin/admin if it does not exist (only with DEBUG on).",
         )
 
-    def handle(self, *args, admin: bool = False, **options):
+    def handle(self, *args, admin: bool = False, if_empty: bool = False, **options):
         if admin and not settings.DEBUG:
             raise CommandError("--admin creates a known password and is refused unless DEBUG is on.")
-        counts = demo_load()
-        summary = ", ".join(f"{number} {noun}" for noun, number in counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Demo term {TERM['name']!r}: {summary}."))
+        if if_empty and Term.objects.exists():
+            self.stdout.write("The database already has terms; the demo was not loaded.")
+        else:
+            counts = demo_load()
+            summary = ", ".join(f"{number} {noun}" for noun, number in counts.items())
+            self.stdout.write(self.style.SUCCESS(f"Demo term {TERM['name']!r}: {summary}."))
         if admin:
             self._ensure_admin()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-SETTINGS_FILE = Path(__file__).resolve().parent.parent / "syllabus" / "settings.py"
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "syllabus" / "settings.py"
 READ_BY_SETTINGS = ["DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "TIME_ZONE", "CONN_MAX_AGE"]
 READ_BY_SETTINGS += ["LOG_LEVEL", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
 PRODUCTION = {"SECRET_KEY": "x" * 60, "DEBUG": "0"}
