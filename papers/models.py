@@ -10,7 +10,9 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 
+from syllabus.markup import render_markdown
 from syllabus.models import HttpsURLField, Tag, TimestampedModel, unique_slug
 
 # New-style ids (1706.03762, optionally v2) and old-style ones (hep-th/9901001, cs.LG/0101001).
@@ -52,6 +54,7 @@ class Paper(TimestampedModel):
         null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
     abstract = models.TextField(blank=True, help_text="Markdown.")
+    abstract_html = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="papers")
     arxiv_id = models.CharField(
         "arXiv id",
@@ -103,7 +106,16 @@ class Paper(TimestampedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self.title, Paper.objects.exclude(pk=self.pk))
+        self.abstract_html = render_markdown(self.abstract)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:detail", args=[self.slug])
+
+    @property
+    def citation(self) -> str:
+        """Venue and year as a reader expects them: "ICML 2017"."""
+        return " ".join(str(part) for part in (self.venue, self.year) if part)
 
     @property
     def arxiv_url(self) -> str:
@@ -138,6 +150,9 @@ class PaperLink(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.get_kind_display()
+
+    def get_absolute_url(self) -> str:
+        return self.url
 
 
 class SlideDeckQuerySet(models.QuerySet):
@@ -204,3 +219,6 @@ class SlideDeck(TimestampedModel):
     @property
     def href(self) -> str:
         return self.file.url if self.file else self.url
+
+    def get_absolute_url(self) -> str:
+        return self.href

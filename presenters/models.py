@@ -2,7 +2,9 @@
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 
+from syllabus.markup import render_markdown
 from syllabus.models import HttpsURLField, unique_slug
 
 
@@ -14,6 +16,7 @@ class Presenter(models.Model):
     email = models.EmailField(blank=True, help_text="For instructors only; never shown on public pages.")
     photo = models.ImageField(upload_to="presenters/", blank=True)
     bio = models.TextField(blank=True, help_text="A few sentences, markdown.")
+    bio_html = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -24,7 +27,11 @@ class Presenter(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self.name, Presenter.objects.exclude(pk=self.pk))
+        self.bio_html = render_markdown(self.bio)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("presenters:detail", args=[self.slug])
 
 
 class PresenterAlias(models.Model):

@@ -5,8 +5,11 @@ import datetime
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+
+from syllabus.markup import render_markdown
 
 
 def unique_slug(text: str, queryset: models.QuerySet, *, max_length: int = 80) -> str:
@@ -39,6 +42,10 @@ class TermQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def visible_to(self, user):
+        """Staff see drafts too; everyone else sees published terms."""
+        return self if user.is_staff else self.published()
+
     def current(self, today: datetime.date | None = None) -> "Term | None":
         """The term running today; between terms the next one, else the last one."""
         today = today or timezone.localdate()
@@ -59,6 +66,7 @@ class Term(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
     is_published = models.BooleanField("published", default=False)
 
     objects = TermQuerySet.as_manager()
@@ -85,7 +93,11 @@ class Term(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self.name, Term.objects.exclude(pk=self.pk))
+        self.description_html = render_markdown(self.description)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("syllabus:term", args=[self.slug])
 
 
 class Category(models.Model):
@@ -113,6 +125,9 @@ class Category(models.Model):
             self.slug = unique_slug(self.name, Category.objects.exclude(pk=self.pk))
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("syllabus:category", args=[self.slug])
+
 
 class Tag(models.Model):
     """A keyword on weeks and papers. `Adversarial-Examples` and `adversarial-examples` are one tag."""
@@ -138,19 +153,32 @@ class Tag(models.Model):
             self.slug = unique_slug(self.name, Tag.objects.exclude(pk=self.pk))
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("syllabus:tag", args=[self.slug])
+
 
 class WeekQuerySet(models.QuerySet):
     def published(self):
         """Weeks the public may see: published, in a published term."""
         return self.filter(is_published=True, term__is_published=True)
 
+    def visible_to(self, user):
+        """Staff see drafts too; everyone else sees published weeks of published terms."""
+        return self if user.is_staff else self.published()
+
     def for_term(self, term: Term):
         return self.filter(term=term)
 
     def with_presentations(self, *, public_only: bool = True):
         """Everything a week's table shows, in a fixed number of queries."""
+        from papers.models import SlideDeck  # papers depends on this module
+
+        decks = SlideDeck.objects.public() if public_only else SlideDeck.objects.all()
         return self.select_related("term").prefetch_related(
-            "categories", "tags", presentation_rows_prefetch(public_only=public_only)
+            "categories",
+            "tags",
+            presentation_rows_prefetch(public_only=public_only),
+            models.Prefetch("slide_decks", decks.order_by("id"), to_attr="decks"),
         )
 
 
@@ -168,6 +196,7 @@ class Week(TimestampedModel):
     categories = models.ManyToManyField(Category, blank=True, related_name="weeks")
     tags = models.ManyToManyField(Tag, blank=True, related_name="weeks")
     body = models.TextField(blank=True, help_text="Markdown: introduction and free-form notes.")
+    body_html = models.TextField(blank=True, editable=False)
     is_published = models.BooleanField("published", default=False)
     source_path = models.CharField(
         max_length=300,
@@ -200,7 +229,34 @@ class Week(TimestampedModel):
         if not self.slug:
             same_term = Week.objects.filter(term_id=self.term_id).exclude(pk=self.pk)
             self.slug = unique_slug(self.title, same_term)
+        self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("syllabus:week", args=[self.term.slug, self.slug])
+
+    @property
+    def is_public(self) -> bool:
+        return self.is_published and self.term.is_published
+
+    # The properties below read the prefetch of `with_presentations`.
+    @property
+    def presenters_in_order(self) -> list:
+        """Everyone presenting this week, in table order, each once."""
+        found = {}
+        for row in self.presentations.all():
+            for presenter in row.ordered_presenters:
+                found.setdefault(presenter.pk, presenter)
+        return list(found.values())
+
+    @property
+    def session_decks(self) -> list:
+        """Public decks for the whole session rather than one row (e.g. a lecture)."""
+        return [deck for deck in self.decks if not deck.presentation_id]
+
+    @property
+    def paper_count(self) -> int:
+        return sum(1 for row in self.presentations.all() if row.paper_id)
 
 
 class Presentation(models.Model):
@@ -224,6 +280,7 @@ class Presentation(models.Model):
         "presenters.Presenter", through="PresentationPresenter", blank=True, related_name="presentations"
     )
     notes = models.TextField(blank=True, help_text="Markdown.")
+    notes_html = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["order", "id"]
@@ -238,6 +295,13 @@ class Presentation(models.Model):
     def __str__(self) -> str:
         subject = self.paper.title if self.paper_id else self.label or "Presentation"
         return f"{self.week.date:%Y-%m-%d} #{self.order} {subject}"
+
+    def save(self, *args, **kwargs):
+        self.notes_html = render_markdown(self.notes)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.week.get_absolute_url()}#row-{self.order}"
 
     @property
     def ordered_presenters(self) -> list:

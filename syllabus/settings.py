@@ -60,6 +60,7 @@ def env_path(name: str, default: Path) -> Path:
 
 
 DEBUG = env_bool("DEBUG", False)
+SITE_NAME = env_str("SITE_NAME", "Syllabus")
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     # Before staticfiles, so runserver serves static files the way production does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
@@ -112,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "syllabus.context_processors.site",
             ],
         },
     },

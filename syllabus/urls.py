@@ -3,16 +3,33 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from syllabus import views
+from syllabus import feeds, views
+from syllabus.sitemaps import SITEMAPS
 
 public_patterns = [
     path("", views.home, name="home"),
+    path("terms/", views.term_list, name="terms"),
+    path("terms/<slug:slug>/", views.term_detail, name="term"),
+    path("terms/<slug:slug>/calendar.ics", views.term_calendar, name="term_calendar"),
+    path("terms/<slug:term_slug>/<slug:slug>/", views.week_detail, name="week"),
+    path("categories/", views.category_list, name="categories"),
+    path("categories/<slug:slug>/", views.category_detail, name="category"),
+    path("tags/", views.tag_list, name="tags"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("years/<int:year>/", views.year_detail, name="year"),
+    path("search/", views.search_page, name="search"),
+    path("feeds/weeks.atom", feeds.WeeksFeed(), name="feed"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("papers/", include("papers.urls")),
+    path("presenters/", include("presenters.urls")),
     path("", include((public_patterns, "syllabus"))),
 ]
 

@@ -1,11 +1,130 @@
-from django.shortcuts import render
+"""Public pages of the seminar. Drafts are 404 for the public and shown to staff with a banner."""
 
-from syllabus.models import Term, Week
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from papers.models import Paper
+from syllabus.feeds import calendar_response
+from syllabus.models import Category, Tag, Term, Week
+from syllabus.search import SearchResults, search
+
+RECENT_WEEKS = 3
 
 
+@require_GET
 def home(request):
-    """The current term's sessions, with who presents what."""
-    terms = Term.objects.published()
+    """The current term's next and latest sessions, and every term."""
+    terms = Term.objects.visible_to(request.user)
     term = terms.current()
-    weeks = Week.objects.published().for_term(term).with_presentations() if term else Week.objects.none()
-    return render(request, "syllabus/home.html", {"term": term, "weeks": weeks, "terms": terms})
+    today = timezone.localdate()
+    weeks = (
+        Week.objects.visible_to(request.user).for_term(term).with_presentations()
+        if term
+        else Week.objects.none()
+    )
+    upcoming = list(weeks.filter(date__gte=today)[:RECENT_WEEKS])
+    recent = list(weeks.filter(date__lt=today).order_by("-date", "-position")[:RECENT_WEEKS])
+    return render(
+        request,
+        "syllabus/home.html",
+        {
+            "term": term,
+            "upcoming": upcoming,
+            "recent": recent,
+            "terms": terms.annotate(week_count=Count("weeks")),
+        },
+    )
+
+
+@require_GET
+def term_list(request):
+    terms = Term.objects.visible_to(request.user).annotate(
+        week_count=Count("weeks", filter=Q(weeks__in=Week.objects.visible_to(request.user)))
+    )
+    years = Week.objects.published().values_list("date__year", flat=True).order_by("-date__year").distinct()
+    return render(request, "syllabus/term_list.html", {"terms": terms, "years": years})
+
+
+@require_GET
+def term_detail(request, slug: str):
+    term = get_object_or_404(Term.objects.visible_to(request.user), slug=slug)
+    weeks = Week.objects.visible_to(request.user).for_term(term).with_presentations()
+    return render(request, "syllabus/term_detail.html", {"term": term, "weeks": weeks})
+
+
+@require_GET
+def week_detail(request, term_slug: str, slug: str):
+    visible = Week.objects.visible_to(request.user).select_related("term")
+    week = get_object_or_404(visible.with_presentations(), term__slug=term_slug, slug=slug)
+    same_term = visible.for_term(week.term)
+    earlier = same_term.filter(Q(date__lt=week.date) | Q(date=week.date, position__lt=week.position))
+    later = same_term.filter(Q(date__gt=week.date) | Q(date=week.date, position__gt=week.position))
+    context = {
+        "week": week,
+        "term": week.term,
+        "previous": earlier.order_by("-date", "-position").first(),
+        "next": later.order_by("date", "position").first(),
+    }
+    return render(request, "syllabus/week_detail.html", context)
+
+
+@require_GET
+def category_list(request):
+    categories = Category.objects.annotate(
+        week_count=Count("weeks", filter=Q(weeks__in=Week.objects.published()))
+    )
+    return render(request, "syllabus/category_list.html", {"categories": categories})
+
+
+@require_GET
+def category_detail(request, slug: str):
+    category = get_object_or_404(Category, slug=slug)
+    weeks = Week.objects.visible_to(request.user).filter(categories=category).with_presentations()
+    return render(request, "syllabus/category_detail.html", {"category": category, "weeks": weeks})
+
+
+@require_GET
+def tag_list(request):
+    tags = Tag.objects.annotate(
+        week_count=Count("weeks", filter=Q(weeks__in=Week.objects.published()), distinct=True),
+        paper_count=Count("papers", distinct=True),
+    ).filter(Q(week_count__gt=0) | Q(paper_count__gt=0))
+    return render(request, "syllabus/tag_list.html", {"tags": tags})
+
+
+@require_GET
+def tag_detail(request, slug: str):
+    tag = get_object_or_404(Tag, slug=slug)
+    weeks = Week.objects.visible_to(request.user).filter(tags=tag).with_presentations()
+    papers = Paper.objects.filter(tags=tag)
+    return render(request, "syllabus/tag_detail.html", {"tag": tag, "weeks": weeks, "papers": papers})
+
+
+@require_GET
+def year_detail(request, year: int):
+    weeks = Week.objects.visible_to(request.user).filter(date__year=year).with_presentations()
+    if not weeks.exists():
+        raise Http404(f"No sessions in {year}.")
+    return render(request, "syllabus/year_detail.html", {"year": year, "weeks": weeks})
+
+
+@require_GET
+def search_page(request):
+    query = request.GET.get("q", "")
+    results = search(query) if query.strip() else SearchResults.empty(query)
+    return render(request, "syllabus/search.html", {"results": results})
+
+
+@require_GET
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain")
+
+
+@require_GET
+def term_calendar(request, slug: str):
+    term = get_object_or_404(Term.objects.published(), slug=slug)
+    weeks = Week.objects.published().for_term(term).with_presentations()
+    return calendar_response(request, name=term.name, weeks=weeks)

@@ -1,29 +1,23 @@
 """The admin is where instructors live: every page loads, in a number of queries that does not grow."""
 
-from dataclasses import dataclass
-
 import pytest
 from django.urls import reverse
 
-from papers.models import Paper, PaperLink, SlideDeck
+from papers.models import SlideDeck
 from presenters.models import Presenter
-from syllabus.models import Category, Presentation, Tag, Term, Week
+from syllabus.models import Presentation, Term, Week
 from tests.conftest import count_queries
 from tests.factories import (
-    CategoryFactory,
     PaperFactory,
-    PaperLinkFactory,
     PresentationFactory,
     PresentationPresenterFactory,
-    PresenterAliasFactory,
     PresenterFactory,
-    SlideDeckFactory,
-    TagFactory,
     TermFactory,
     WeekFactory,
     pdf_file,
     png_file,
 )
+from tests.seminar import Seminar
 
 pytestmark = pytest.mark.django_db
 
@@ -31,67 +25,6 @@ pytestmark = pytest.mark.django_db
 # inlines' querysets with their prefetches, one per autocomplete selection, filter choices, and
 # the sidebar's permission checks. What matters more is that the count is the same at 1 and 3 rows.
 ADMIN_PAGE_BUDGET = 25
-
-
-@dataclass
-class Seminar:
-    """One row of each kind that the pages under test are about; `grow` adds rows around them."""
-
-    term: Term
-    week: Week
-    presentation: Presentation
-    paper: Paper
-    presenter: Presenter
-    deck: SlideDeck
-    category: Category
-    tag: Tag
-    link: PaperLink
-
-    @classmethod
-    def create(cls) -> "Seminar":
-        term = TermFactory()
-        week = WeekFactory(term=term)
-        paper = PaperFactory()
-        presentation = PresentationFactory(week=week, paper=paper)
-        presenter = PresenterFactory(photo=png_file())
-        PresentationPresenterFactory(presentation=presentation, presenter=presenter)
-        deck = SlideDeckFactory(week=week, presentation=presentation, presenter=presenter)
-        seminar = cls(
-            term=term,
-            week=week,
-            presentation=presentation,
-            paper=paper,
-            presenter=presenter,
-            deck=deck,
-            category=CategoryFactory(),
-            tag=TagFactory(),
-            link=PaperLinkFactory(paper=paper),
-        )
-        seminar.grow(1)
-        return seminar
-
-    def grow(self, count: int) -> None:
-        """Add `count` more rows of every kind, both around the anchor rows and on their own."""
-        for _ in range(count):
-            week = WeekFactory(term=self.term)
-            category, tag = CategoryFactory(), TagFactory()
-            week.categories.add(category, self.category)
-            week.tags.add(tag)
-            self.week.categories.add(category)
-            self.week.tags.add(tag)
-            paper = PaperFactory()
-            paper.tags.add(tag)
-            self.paper.tags.add(tag)
-            PaperLinkFactory(paper=self.paper)
-            PaperLinkFactory(paper=paper)
-            row = PresentationFactory(week=self.week, paper=paper)
-            presenter = PresenterFactory(photo=png_file())
-            PresenterAliasFactory(presenter=self.presenter)
-            PresentationPresenterFactory(presentation=row, presenter=presenter)
-            PresentationPresenterFactory(presentation=row, presenter=PresenterFactory())
-            PresentationPresenterFactory(presentation=self.presentation, presenter=presenter)
-            SlideDeckFactory(week=self.week, presentation=row, presenter=presenter)
-            SlideDeckFactory(week=week, url="", file=pdf_file())
 
 
 PAGES = {

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from presenters import views
+
+app_name = "presenters"
+
+urlpatterns = [
+    path("", views.presenter_list, name="list"),
+    path("<slug:slug>/", views.presenter_detail, name="detail"),
+    path("<slug:slug>/calendar.ics", views.presenter_calendar, name="calendar"),
+]

@@ -1,0 +1,48 @@
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from papers.models import SlideDeck
+from presenters.models import Presenter
+from syllabus.feeds import calendar_response
+from syllabus.models import PresentationPresenter, Week
+
+PRESENTERS_PER_PAGE = 60
+
+
+@require_GET
+def presenter_list(request):
+    presented = Q(presentation_entries__presentation__week__in=Week.objects.published())
+    presenters = Presenter.objects.annotate(
+        talk_count=Count("presentation_entries", filter=presented)
+    ).order_by("name", "id")
+    page = Paginator(presenters, PRESENTERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "presenters/presenter_list.html", {"page": page})
+
+
+@require_GET
+def presenter_detail(request, slug: str):
+    presenter = get_object_or_404(Presenter, slug=slug)
+    talks = (
+        PresentationPresenter.objects.filter(
+            presenter=presenter, presentation__week__in=Week.objects.visible_to(request.user)
+        )
+        .select_related("presentation__week__term", "presentation__paper")
+        .prefetch_related(Prefetch("presentation__slide_decks", SlideDeck.objects.public().order_by("id")))
+        .order_by("-presentation__week__date", "presentation__order")
+    )
+    return render(request, "presenters/presenter_detail.html", {"presenter": presenter, "talks": talks})
+
+
+@require_GET
+def presenter_calendar(request, slug: str):
+    presenter = get_object_or_404(Presenter, slug=slug)
+    weeks = (
+        Week.objects.published()
+        .filter(
+            pk__in=Week.objects.filter(presentations__presenter_entries__presenter=presenter).values("pk")
+        )
+        .with_presentations()
+    )
+    return calendar_response(request, name=f"{presenter.name}: presentations", weeks=weeks)

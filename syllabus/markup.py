@@ -1,0 +1,79 @@
+"""Markdown that instructors write, turned into safe HTML once, when a row is saved.
+
+Math in `$...$` and `$$...$$` becomes MathML on the server, so pages need no JavaScript or CDN.
+"""
+
+import html
+import re
+
+import markdown
+import nh3
+from latex2mathml.converter import convert as latex_to_mathml
+
+EXTENSIONS = ["tables", "footnotes", "fenced_code", "toc", "sane_lists"]
+# Author headings start at h2: the page's own title is the only h1.
+EXTENSION_CONFIGS = {"toc": {"baselevel": 2, "permalink": False}}
+
+# Code is left alone; only the text between code spans and blocks may hold math.
+CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]+`)", re.DOTALL)
+# $$display$$, or $inline$ that hugs its content ("costs $5 and $6" is not math).
+MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])", re.DOTALL)
+PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")  # private-use characters that markdown leaves alone
+
+MATHML_TAGS = {
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac",
+    "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded",
+    "mphantom", "menclose", "semantics", "annotation",
+}  # fmt: skip
+MATHML_ATTRIBUTES = {"display", "xmlns", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
+                     "columnalign", "rowalign", "columnspacing", "rowspacing", "linethickness", "accent",
+                     "accentunder", "movablelimits", "notation", "width", "height", "depth", "encoding"}  # fmt: skip
+
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"tfoot"} | MATHML_TAGS
+ALLOWED_ATTRIBUTES = {
+    **nh3.ALLOWED_ATTRIBUTES,
+    **{tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS},
+    # Footnote and table-of-contents anchors.
+    "a": {"href", "hreflang", "title"},
+    "sup": {"id"},
+    "li": {"id"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+}  # classes are allowed per tag below (ammonia refuses "class" in both lists)
+ALLOWED_CLASSES = {
+    "a": {"footnote-ref", "footnote-backref"},
+    "div": {"footnote"},
+    "code": {f"language-{name}" for name in ("python", "bash", "sh", "text", "json", "latex", "math")},
+}
+
+
+def _formula(latex: str, *, display: str) -> str:
+    try:
+        return latex_to_mathml(latex.strip(), display=display)
+    except Exception:  # latex2mathml raises many kinds; any unparsable formula shows as source
+        return f"<code>{html.escape(latex)}</code>"
+
+
+def render_markdown(text: str) -> str:
+    """Markdown (tables, footnotes, fenced code, headings, math) to sanitised HTML."""
+    if not text or not text.strip():
+        return ""
+    formulas: list[str] = []
+
+    def stash(match: re.Match) -> str:
+        block, inline = match.groups()
+        formulas.append(
+            _formula(block if block is not None else inline, display="block" if block else "inline")
+        )
+        return f"\ue000{len(formulas) - 1}\ue001"
+
+    pieces = CODE.split(text)
+    text = "".join(piece if index % 2 else MATH.sub(stash, piece) for index, piece in enumerate(pieces))
+    rendered = markdown.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    rendered = PLACEHOLDER.sub(lambda match: formulas[int(match.group(1))], rendered)
+    return nh3.clean(
+        rendered.strip(),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes={"http", "https", "mailto"},
+    ).strip()

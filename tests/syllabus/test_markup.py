@@ -1,0 +1,53 @@
+import pytest
+
+from syllabus.markup import render_markdown
+from tests.factories import PaperFactory, WeekFactory
+
+
+def test_markdown_tables_footnotes_and_headings_render():
+    html = render_markdown("# Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nSee[^1].\n\n[^1]: A note.")
+
+    assert html.startswith('<h2 id="intro">Intro</h2>')
+    assert "<td>1</td>" in html
+    assert '<a class="footnote-ref" href="#fn:1" rel="noopener noreferrer">1</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("source", "forbidden"),
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript:"),
+        ('<img src=x onerror="alert(1)">', "onerror"),
+        ('<p style="position:fixed">x</p>', "style="),
+        ("<iframe src='https://evil.example'></iframe>", "<iframe"),
+    ],
+)
+def test_markdown_is_sanitised(source, forbidden):
+    assert forbidden not in render_markdown(source)
+
+
+def test_inline_and_display_math_become_mathml():
+    html = render_markdown("Loss $x^2$ and\n\n$$\\frac{a}{b}$$")
+
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><msup><mi>x</mi>' in html
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mrow><mfrac>' in html
+
+
+def test_prices_and_code_are_not_math():
+    html = render_markdown("It costs $5 and $6.\n\n`$x$` stays code.")
+
+    assert "<p>It costs $5 and $6.</p>" in html
+    assert "<code>$x$</code>" in html
+
+
+def test_broken_latex_is_shown_as_its_source():
+    assert render_markdown("Bad $x^$ here") == "<p>Bad <code>x^</code> here</p>"
+
+
+@pytest.mark.django_db
+def test_markdown_is_rendered_once_when_a_row_is_saved():
+    week = WeekFactory(body="**Bold** plan")
+    paper = PaperFactory(abstract="<script>x</script>An *abstract*")
+
+    assert week.body_html == "<p><strong>Bold</strong> plan</p>"
+    assert paper.abstract_html == "<p>An <em>abstract</em></p>"
