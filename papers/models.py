@@ -44,6 +44,17 @@ class PaperQuerySet(models.QuerySet):
     def with_links(self):
         return self.prefetch_related("links", "tags")
 
+    def public(self):
+        """Papers read in a published week; the rest (planned readings, drafts) stay private."""
+        from syllabus.models import Week
+
+        return self.filter(pk__in=Week.objects.published().values("presentations__paper"))
+
+    def visible_to(self, user):
+        from syllabus.models import sees_drafts
+
+        return self if sees_drafts(user) else self.public()
+
 
 class Paper(TimestampedModel):
     title = models.CharField(max_length=500)

@@ -12,14 +12,18 @@ PAPERS_PER_PAGE = 50
 @require_GET
 def paper_list(request):
     read = Q(presentations__week__in=Week.objects.published())
-    papers = Paper.objects.annotate(times_read=Count("presentations", filter=read)).order_by("title", "id")
+    papers = (
+        Paper.objects.visible_to(request.user)
+        .annotate(times_read=Count("presentations", filter=read))
+        .order_by("title", "id")
+    )
     page = Paginator(papers, PAPERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "papers/paper_list.html", {"page": page})
 
 
 @require_GET
 def paper_detail(request, slug: str):
-    paper = get_object_or_404(Paper.objects.with_links(), slug=slug)
+    paper = get_object_or_404(Paper.objects.visible_to(request.user).with_links(), slug=slug)
     readings = (
         Presentation.objects.filter(paper=paper, week__in=Week.objects.visible_to(request.user))
         .select_related("week__term")

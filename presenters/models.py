@@ -8,6 +8,21 @@ from syllabus.markup import render_markdown
 from syllabus.models import HttpsURLField, unique_slug
 
 
+class PresenterQuerySet(models.QuerySet):
+    def public(self):
+        """Presenters of a published week; someone only on a draft is not announced yet."""
+        from syllabus.models import Week
+
+        return self.filter(
+            pk__in=Week.objects.published().values("presentations__presenter_entries__presenter")
+        )
+
+    def visible_to(self, user):
+        from syllabus.models import sees_drafts
+
+        return self if sees_drafts(user) else self.public()
+
+
 class Presenter(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
@@ -17,6 +32,8 @@ class Presenter(models.Model):
     photo = models.ImageField(upload_to="presenters/", blank=True)
     bio = models.TextField(blank=True, help_text="A few sentences, markdown.")
     bio_html = models.TextField(blank=True, editable=False)
+
+    objects = PresenterQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

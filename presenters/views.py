@@ -14,16 +14,18 @@ PRESENTERS_PER_PAGE = 60
 @require_GET
 def presenter_list(request):
     presented = Q(presentation_entries__presentation__week__in=Week.objects.published())
-    presenters = Presenter.objects.annotate(
-        talk_count=Count("presentation_entries", filter=presented)
-    ).order_by("name", "id")
+    presenters = (
+        Presenter.objects.visible_to(request.user)
+        .annotate(talk_count=Count("presentation_entries", filter=presented))
+        .order_by("name", "id")
+    )
     page = Paginator(presenters, PRESENTERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "presenters/presenter_list.html", {"page": page})
 
 
 @require_GET
 def presenter_detail(request, slug: str):
-    presenter = get_object_or_404(Presenter, slug=slug)
+    presenter = get_object_or_404(Presenter.objects.visible_to(request.user), slug=slug)
     talks = (
         PresentationPresenter.objects.filter(
             presenter=presenter, presentation__week__in=Week.objects.visible_to(request.user)
@@ -37,7 +39,7 @@ def presenter_detail(request, slug: str):
 
 @require_GET
 def presenter_calendar(request, slug: str):
-    presenter = get_object_or_404(Presenter, slug=slug)
+    presenter = get_object_or_404(Presenter.objects.public(), slug=slug)
     weeks = (
         Week.objects.published()
         .filter(

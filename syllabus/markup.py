@@ -3,6 +3,7 @@
 Math in `$...$` and `$$...$$` becomes MathML on the server, so pages need no JavaScript or CDN.
 """
 
+import hashlib
 import html
 import re
 
@@ -19,6 +20,8 @@ CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]+`)", re.DOTALL)
 # $$display$$, or $inline$ that hugs its content ("costs $5 and $6" is not math).
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])", re.DOTALL)
 PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")  # private-use characters that markdown leaves alone
+TAG = re.compile(r"(<[^>]*>)")
+LOCAL_LINK = re.compile(r'href="#')
 
 MATHML_TAGS = {
     "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac",
@@ -54,26 +57,44 @@ def _formula(latex: str, *, display: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    """Markdown (tables, footnotes, fenced code, headings, math) to sanitised HTML."""
-    if not text or not text.strip():
+    """Markdown (tables, footnotes, fenced code, headings, math) to sanitised HTML.
+
+    Ids (headings, footnotes) get a prefix made from the text, so that several rendered blocks
+    on one page (a week's abstracts) never share an id, nor take one of the page's own.
+    """
+    text = (text or "").replace("\ue000", "").replace("\ue001", "")
+    if not text.strip():
         return ""
-    formulas: list[str] = []
+    formulas: list[tuple[str, str]] = []
 
     def stash(match: re.Match) -> str:
         block, inline = match.groups()
-        formulas.append(
-            _formula(block if block is not None else inline, display="block" if block else "inline")
-        )
+        source = block if block is not None else inline
+        formulas.append((match.group(0), _formula(source, display="block" if block else "inline")))
         return f"\ue000{len(formulas) - 1}\ue001"
 
     pieces = CODE.split(text)
     text = "".join(piece if index % 2 else MATH.sub(stash, piece) for index, piece in enumerate(pieces))
     rendered = markdown.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    rendered = PLACEHOLDER.sub(lambda match: formulas[int(match.group(1))], rendered)
+    rendered = "".join(_put_back(piece, formulas) for piece in TAG.split(rendered))
+    prefix = "md-" + hashlib.blake2s(text.encode(), digest_size=3).hexdigest() + "-"
+    rendered = LOCAL_LINK.sub(f'href="#{prefix}', rendered)
     return nh3.clean(
         rendered.strip(),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
+        id_prefix=prefix,
     ).strip()
+
+
+def _put_back(piece: str, formulas: list[tuple[str, str]]) -> str:
+    """MathML where a formula stood in text; inside a tag (a link target) the escaped source."""
+    in_tag = piece.startswith("<")
+    return PLACEHOLDER.sub(
+        lambda match: (
+            html.escape(formulas[int(match.group(1))][0]) if in_tag else formulas[int(match.group(1))][1]
+        ),
+        piece,
+    )

@@ -30,6 +30,11 @@ class HttpsURLField(models.URLField):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
 
 
+def sees_drafts(user) -> bool:
+    """Staff, and editors (who may change weeks, e.g. through an API token), see unpublished work."""
+    return user.is_staff or user.has_perm("syllabus.change_week")
+
+
 class TimestampedModel(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -44,7 +49,7 @@ class TermQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Staff see drafts too; everyone else sees published terms."""
-        return self if user.is_staff else self.published()
+        return self if sees_drafts(user) else self.published()
 
     def current(self, today: datetime.date | None = None) -> "Term | None":
         """The term running today; between terms the next one, else the last one."""
@@ -164,7 +169,7 @@ class WeekQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Staff see drafts too; everyone else sees published weeks of published terms."""
-        return self if user.is_staff else self.published()
+        return self if sees_drafts(user) else self.published()
 
     def for_term(self, term: Term):
         return self.filter(term=term)
@@ -173,7 +178,9 @@ class WeekQuerySet(models.QuerySet):
         """Everything a week's table shows, in a fixed number of queries."""
         from papers.models import SlideDeck  # papers depends on this module
 
-        decks = SlideDeck.objects.public() if public_only else SlideDeck.objects.all()
+        decks = (SlideDeck.objects.public() if public_only else SlideDeck.objects.all()).select_related(
+            "presenter"
+        )
         return self.select_related("term").prefetch_related(
             "categories",
             "tags",

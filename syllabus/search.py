@@ -39,9 +39,15 @@ class SearchResults:
         return len(self.papers) + len(self.weeks) + len(self.presenters)
 
 
+def clean_query(raw_query: str) -> str:
+    """Words separated by single spaces; control characters (NUL breaks PostgreSQL) dropped."""
+    printable = "".join(char if char.isprintable() else " " for char in raw_query)
+    return " ".join(printable.split())
+
+
 def search(raw_query: str) -> SearchResults:
-    """Published weeks, papers and presenters matching the query, best first."""
-    query = " ".join(raw_query.split())
+    """Public weeks, papers and presenters matching the query, best first."""
+    query = clean_query(raw_query)
     notice = ""
     if len(query) > MAX_QUERY_LENGTH:
         query = query[:MAX_QUERY_LENGTH]
@@ -49,12 +55,11 @@ def search(raw_query: str) -> SearchResults:
     if not query:
         return SearchResults.empty()
     rank = _postgres_ranked if connection.vendor == "postgresql" else _words_matched
-    tagged = Q(tags__name__iexact=query)
-    papers = rank(Paper.objects.all(), PAPER_FIELDS, query, tagged, then="title")
+    tagged = _tagged(query)
+    papers = rank(Paper.objects.public(), PAPER_FIELDS, query, tagged, then="title")
     weeks = rank(Week.objects.published().select_related("term"), WEEK_FIELDS, query, tagged, then="-date")
-    presenters = Presenter.objects.filter(
-        Q(name__icontains=query) | Q(aliases__name__icontains=query)
-    ).distinct()
+    named = Q(name__icontains=query) | Q(aliases__name__icontains=query)
+    presenters = Presenter.objects.public().filter(named).distinct().order_by("name")
     return SearchResults(
         query=query,
         papers=list(papers[:MAX_RESULTS]),
@@ -62,6 +67,20 @@ def search(raw_query: str) -> SearchResults:
         presenters=list(presenters[:MAX_RESULTS]),
         notice=notice,
     )
+
+
+def paper_ids_matching(raw_query: str) -> QuerySet:
+    """Ids of the papers the search page would list for this query (for filtering elsewhere)."""
+    query = clean_query(raw_query)[:MAX_QUERY_LENGTH]
+    rank = _postgres_ranked if connection.vendor == "postgresql" else _words_matched
+    papers = rank(Paper.objects.all(), PAPER_FIELDS, query, _tagged(query), then="title")
+    return papers.order_by().values("pk")
+
+
+def _tagged(query: str) -> Q:
+    """Rows with a tag containing every word ("adversarial" finds adversarial-examples)."""
+    words = query.split()
+    return reduce(operator.and_, (Q(tags__name__icontains=word) for word in words)) if words else Q(pk__in=[])
 
 
 def _postgres_ranked(rows: QuerySet, weights: dict[str, str], query: str, also: Q, *, then: str) -> QuerySet:

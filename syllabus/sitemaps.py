@@ -29,7 +29,7 @@ class WeekSitemap(Sitemap):
 
 class PaperSitemap(Sitemap):
     def items(self):
-        return Paper.objects.all()
+        return Paper.objects.public()
 
     def lastmod(self, paper: Paper):
         return paper.updated
@@ -37,7 +37,7 @@ class PaperSitemap(Sitemap):
 
 class PresenterSitemap(Sitemap):
     def items(self):
-        return Presenter.objects.all()
+        return Presenter.objects.public()
 
 
 SITEMAPS = {

@@ -5,9 +5,29 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
-from syllabus import feeds, views
+from papers.api import PaperViewSet, SlideDeckViewSet
+from presenters.api import PresenterViewSet
+from syllabus import api, feeds, views
 from syllabus.sitemaps import SITEMAPS
+
+api_router = DefaultRouter()
+api_router.register("terms", api.TermViewSet, basename="term")
+api_router.register("weeks", api.WeekViewSet, basename="week")
+api_router.register("presentations", api.PresentationViewSet, basename="presentation")
+api_router.register("papers", PaperViewSet, basename="paper")
+api_router.register("presenters", PresenterViewSet, basename="presenter")
+api_router.register("slides", SlideDeckViewSet, basename="slidedeck")
+api_router.register("categories", api.CategoryViewSet, basename="category")
+api_router.register("tags", api.TagViewSet, basename="tag")
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *api_router.urls,
+]
 
 public_patterns = [
     path("", views.home, name="home"),
@@ -28,6 +48,7 @@ public_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_patterns, "api"))),
     path("papers/", include("papers.urls")),
     path("presenters/", include("presenters.urls")),
     path("", include((public_patterns, "syllabus"))),

@@ -27,16 +27,14 @@ def home(request):
     )
     upcoming = list(weeks.filter(date__gte=today)[:RECENT_WEEKS])
     recent = list(weeks.filter(date__lt=today).order_by("-date", "-position")[:RECENT_WEEKS])
-    return render(
-        request,
-        "syllabus/home.html",
-        {
-            "term": term,
-            "upcoming": upcoming,
-            "recent": recent,
-            "terms": terms.annotate(week_count=Count("weeks")),
-        },
-    )
+    visible = Q(weeks__in=Week.objects.visible_to(request.user))
+    context = {
+        "term": term,
+        "upcoming": upcoming,
+        "recent": recent,
+        "terms": terms.annotate(week_count=Count("weeks", filter=visible)),
+    }
+    return render(request, "syllabus/home.html", context)
 
 
 @require_GET
@@ -60,37 +58,47 @@ def week_detail(request, term_slug: str, slug: str):
     visible = Week.objects.visible_to(request.user).select_related("term")
     week = get_object_or_404(visible.with_presentations(), term__slug=term_slug, slug=slug)
     same_term = visible.for_term(week.term)
-    earlier = same_term.filter(Q(date__lt=week.date) | Q(date=week.date, position__lt=week.position))
-    later = same_term.filter(Q(date__gt=week.date) | Q(date=week.date, position__gt=week.position))
+    # Weeks are ordered by (date, position, id); ties on date and position fall back to id.
+    same_day = Q(date=week.date, position=week.position)
+    earlier = same_term.filter(
+        Q(date__lt=week.date) | Q(date=week.date, position__lt=week.position) | (same_day & Q(pk__lt=week.pk))
+    )
+    later = same_term.filter(
+        Q(date__gt=week.date) | Q(date=week.date, position__gt=week.position) | (same_day & Q(pk__gt=week.pk))
+    )
     context = {
         "week": week,
         "term": week.term,
-        "previous": earlier.order_by("-date", "-position").first(),
-        "next": later.order_by("date", "position").first(),
+        "previous": earlier.order_by("-date", "-position", "-id").first(),
+        "next": later.order_by("date", "position", "id").first(),
     }
     return render(request, "syllabus/week_detail.html", context)
 
 
 @require_GET
 def category_list(request):
-    categories = Category.objects.annotate(
-        week_count=Count("weeks", filter=Q(weeks__in=Week.objects.published()))
-    )
+    visible = Q(weeks__in=Week.objects.visible_to(request.user))
+    categories = Category.objects.annotate(week_count=Count("weeks", filter=visible)).filter(week_count__gt=0)
     return render(request, "syllabus/category_list.html", {"categories": categories})
 
 
 @require_GET
 def category_detail(request, slug: str):
+    """A category's sessions; one used only by drafts does not exist yet for the public."""
     category = get_object_or_404(Category, slug=slug)
     weeks = Week.objects.visible_to(request.user).filter(categories=category).with_presentations()
+    if not weeks.exists():
+        raise Http404("No sessions in this category.")
     return render(request, "syllabus/category_detail.html", {"category": category, "weeks": weeks})
 
 
 @require_GET
 def tag_list(request):
     tags = Tag.objects.annotate(
-        week_count=Count("weeks", filter=Q(weeks__in=Week.objects.published()), distinct=True),
-        paper_count=Count("papers", distinct=True),
+        week_count=Count("weeks", filter=Q(weeks__in=Week.objects.visible_to(request.user)), distinct=True),
+        paper_count=Count(
+            "papers", filter=Q(papers__in=Paper.objects.visible_to(request.user)), distinct=True
+        ),
     ).filter(Q(week_count__gt=0) | Q(paper_count__gt=0))
     return render(request, "syllabus/tag_list.html", {"tags": tags})
 
@@ -99,12 +107,16 @@ def tag_list(request):
 def tag_detail(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
     weeks = Week.objects.visible_to(request.user).filter(tags=tag).with_presentations()
-    papers = Paper.objects.filter(tags=tag)
+    papers = Paper.objects.visible_to(request.user).filter(tags=tag)
+    if not weeks.exists() and not papers.exists():
+        raise Http404("Nothing public has this tag.")
     return render(request, "syllabus/tag_detail.html", {"tag": tag, "weeks": weeks, "papers": papers})
 
 
 @require_GET
 def year_detail(request, year: int):
+    if not 1 <= year <= 9999:
+        raise Http404("No such year.")
     weeks = Week.objects.visible_to(request.user).filter(date__year=year).with_presentations()
     if not weeks.exists():
         raise Http404(f"No sessions in {year}.")

@@ -30,3 +30,37 @@ def count_queries(action: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as queries:
         action()
     return len(queries)
+
+
+def token_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.fixture
+def anonymous_api():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def reader_api(django_user_model):
+    """A script with a token and no permissions: it may read, never write."""
+    return token_client(django_user_model.objects.create_user(username="reader", password="x"))
+
+
+@pytest.fixture
+def editor_api(django_user_model):
+    """A script whose user holds every permission on the seminar's models (not staff)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(username="editor", password="x")
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["syllabus", "papers", "presenters"])
+    )
+    return token_client(user)

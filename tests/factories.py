@@ -121,3 +121,17 @@ class SlideDeckFactory(factory.django.DjangoModelFactory):
 
 def pdf_file(name: str = "deck.pdf") -> ContentFile:
     return ContentFile(PDF_BYTES, name=name)
+
+
+def public_paper(**fields) -> Paper:
+    """A paper read in a published week, so the public can see it."""
+    paper = PaperFactory(**fields)
+    PresentationFactory(paper=paper)
+    return paper
+
+
+def public_presenter(**fields) -> Presenter:
+    """A presenter of a published week, so the public can see them."""
+    presenter = PresenterFactory(**fields)
+    PresentationPresenterFactory(presenter=presenter)
+    return presenter

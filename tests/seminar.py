@@ -81,7 +81,7 @@ class Seminar:
             PresentationPresenterFactory(presentation=self.presentation, presenter=presenter)
             SlideDeckFactory(week=self.week, presentation=row, presenter=presenter)
             SlideDeckFactory(week=week, url="", file=pdf_file())
-            SlideDeckFactory(week=self.week)  # for the whole session
+            SlideDeckFactory(week=self.week, presenter=PresenterFactory())  # for the whole session
             # The anchor paper is read again in the new week, with its own presenter.
             reread = PresentationFactory(week=week, paper=self.paper)
             PresentationPresenterFactory(presentation=reread, presenter=self.presenter)

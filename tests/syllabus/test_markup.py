@@ -7,9 +7,33 @@ from tests.factories import PaperFactory, WeekFactory
 def test_markdown_tables_footnotes_and_headings_render():
     html = render_markdown("# Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nSee[^1].\n\n[^1]: A note.")
 
-    assert html.startswith('<h2 id="intro">Intro</h2>')
+    prefix = html.split('id="')[1].split("intro")[0]
+    assert prefix.startswith("md-")
+    assert html.startswith(f'<h2 id="{prefix}intro">Intro</h2>')
     assert "<td>1</td>" in html
-    assert '<a class="footnote-ref" href="#fn:1" rel="noopener noreferrer">1</a>' in html
+    assert f'<a class="footnote-ref" href="#{prefix}fn:1" rel="noopener noreferrer">1</a>' in html
+    assert f'<li id="{prefix}fn:1">' in html
+
+
+def test_two_blocks_on_one_page_never_share_ids():
+    first, second = render_markdown("A[^1]\n\n[^1]: one"), render_markdown("B[^1]\n\n[^1]: two")
+
+    def ids(html):
+        return {part.split('"')[0] for part in html.split(' id="')[1:]}
+
+    assert ids(first) and not ids(first) & ids(second)
+    assert 'id="content"' not in render_markdown('<h2 id="content">Spoof</h2>\n\n## Content')
+
+
+def test_math_in_a_link_target_stays_plain_text():
+    html = render_markdown("![chart]($x$) and [link](https://example.org/$y$)")
+
+    assert '<img alt="chart" src="$x$">' in html
+    assert '<a href="https://example.org/$y$" rel="noopener noreferrer">link</a>' in html
+
+
+def test_private_use_placeholders_in_the_text_are_harmless():
+    assert render_markdown("odd \ue0007\ue001 text") == "<p>odd 7 text</p>"
 
 
 @pytest.mark.parametrize(

@@ -242,3 +242,85 @@ def test_robots_txt_points_to_the_sitemap(client):
         "Disallow: /admin/",
         "Sitemap: http://testserver/sitemap.xml",
     ]
+
+
+@pytest.fixture
+def draft_only():
+    """A draft week in a published term, with a paper, presenter, category and tag used nowhere else."""
+    term = TermFactory(name="Fall 2026")
+    WeekFactory(term=term, title="Public week")
+    week = WeekFactory(term=term, title="Secret week", is_published=False)
+    paper = PaperFactory(title="Secret paper")
+    paper.tags.add(TagFactory(name="secret-tag"))
+    row = PresentationFactory(week=week, paper=paper)
+    PresentationPresenterFactory(
+        presentation=row, presenter=PresenterFactory(name="Secret Speaker", slug="secret")
+    )
+    week.categories.add(CategoryFactory(name="Secret category"))
+    week.tags.add(TagFactory(name="secret-week-tag"))
+    return week
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/papers/secret-paper/",
+        "/presenters/secret/",
+        "/presenters/secret/calendar.ics",
+        "/categories/secret-category/",
+        "/tags/secret-tag/",
+        "/tags/secret-week-tag/",
+    ],
+)
+def test_what_only_a_draft_uses_is_not_found_for_the_public(client, draft_only, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/terms/",
+        "/papers/",
+        "/presenters/",
+        "/categories/",
+        "/tags/",
+        "/sitemap.xml",
+    ],
+)
+def test_lists_and_counts_do_not_reveal_drafts(client, draft_only, url):
+    html = page(client, url)
+
+    assert "secret" not in html.lower()
+
+
+def test_session_counts_leave_drafts_out(client, draft_only):
+    assert "(1 session)" in page(client, "/")
+    assert "· 1 session</span>" in page(client, "/terms/")
+
+
+def test_search_does_not_reveal_drafts(client, draft_only):
+    assert "0 results for “secret”." in page(client, "/search/?q=secret")
+
+
+def test_staff_see_draft_readings_marked_on_paper_and_presenter_pages(staff_client, draft_only):
+    for url in ("/papers/secret-paper/", "/presenters/secret/"):
+        html = page(staff_client, url)
+        assert 'Secret week</a> <span class="badge draft">draft</span>' in html
+
+
+@pytest.mark.parametrize("year", [0, 99999, 10000])
+def test_impossible_years_are_not_found(client, year):
+    assert client.get(f"/years/{year}/").status_code == 404
+
+
+def test_previous_and_next_never_skip_a_week_with_the_same_date_and_position(client):
+    term = TermFactory()
+    first, second, third = (
+        WeekFactory(term=term, title=t, date=datetime.date(2026, 9, 10), position=1) for t in "ABC"
+    )
+
+    html = page(client, second.get_absolute_url())
+
+    assert f'<a rel="prev" href="{first.get_absolute_url()}">← A</a>' in html
+    assert f'<a rel="next" href="{third.get_absolute_url()}">C →</a>' in html

@@ -1,0 +1,46 @@
+import django_filters
+from django.db.models import Q
+from rest_framework import viewsets
+
+from papers.models import Paper
+from papers.serializers import PaperSerializer, SlideDeckSerializer
+from syllabus.api import visible_slide_decks
+from syllabus.search import paper_ids_matching
+
+
+class PaperFilter(django_filters.FilterSet):
+    tag = django_filters.CharFilter(field_name="tags__slug", distinct=True)
+    venue = django_filters.CharFilter(lookup_expr="iexact")
+    doi = django_filters.CharFilter(lookup_expr="iexact")
+    q = django_filters.CharFilter(method="search", label="Words in the title, authors, abstract or tags")
+
+    class Meta:
+        model = Paper
+        fields = ["tag", "year", "venue", "arxiv_id", "doi", "q", "slug"]
+
+    def search(self, papers, name, value):
+        return papers.filter(Q(pk__in=paper_ids_matching(value))) if value.strip() else papers
+
+
+class PaperViewSet(viewsets.ModelViewSet):
+    """Papers with their links; every paper is public."""
+
+    serializer_class = PaperSerializer
+    filterset_class = PaperFilter
+    ordering_fields = ["title", "year", "created", "updated"]
+    ordering = ["title", "id"]
+
+    def get_queryset(self):
+        return Paper.objects.visible_to(self.request.user).with_links()
+
+
+class SlideDeckViewSet(viewsets.ModelViewSet):
+    """Slide decks: an uploaded file (multipart) or a link. Anonymous clients see public decks only."""
+
+    serializer_class = SlideDeckSerializer
+    filterset_fields = ["week", "presenter", "presentation", "is_public"]
+    ordering_fields = ["created", "week__date"]
+    ordering = ["week__date", "id"]
+
+    def get_queryset(self):
+        return visible_slide_decks(self.request).select_related("week__term")

@@ -1,0 +1,87 @@
+"""JSON shapes of papers and slide decks."""
+
+from django.db import transaction
+from rest_framework import serializers
+
+from papers.models import Paper, PaperLink, SlideDeck
+from syllabus.serializers import (
+    ModelRulesMixin,
+    PageUrlField,
+    PaperLinkSerializer,
+    TagNamesField,
+    save_with_relations,
+    set_tags,
+)
+
+
+def replace_links(paper: Paper, links: list[dict]) -> None:
+    """The paper's links become exactly `links`, in this order."""
+    with transaction.atomic():
+        paper.links.all().delete()
+        PaperLink.objects.bulk_create(
+            PaperLink(paper=paper, order=order, **link) for order, link in enumerate(links)
+        )
+
+
+class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:paper-detail")
+    html_url = PageUrlField()
+    tags = TagNamesField(required=False)
+    links = PaperLinkSerializer(many=True, required=False, help_text="Replaces all links when given.")
+
+    class Meta:
+        model = Paper
+        fields = ["id", "url", "html_url", "slug", "title", "authors", "venue", "year", "arxiv_id", "doi"]
+        fields += ["abstract", "abstract_html", "tags", "links", "created", "updated"]
+        read_only_fields = ["abstract_html", "created", "updated"]
+        extra_kwargs = {"slug": {"required": False}}
+        validators = []
+
+    def validate_links(self, links: list[dict]) -> list[dict]:
+        urls = [link["url"] for link in links]
+        if len(urls) != len(set(urls)):
+            raise serializers.ValidationError("Each link address may appear once.")
+        return links
+
+    def create(self, validated_data):
+        return save_with_relations(self, None, validated_data, tags=set_tags, links=replace_links)
+
+    def update(self, instance, validated_data):
+        return save_with_relations(self, instance, validated_data, tags=set_tags, links=replace_links)
+
+
+class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:slidedeck-detail")
+    html_url = PageUrlField(help_text="The public page of the deck's week.")
+    link = serializers.URLField(
+        source="url", max_length=1000, required=False, allow_blank=True, help_text="Slides kept elsewhere."
+    )
+    href = serializers.SerializerMethodField(help_text="Where to download or open the slides.")
+    _filled_by_clean = ("week",)
+
+    class Meta:
+        model = SlideDeck
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "title",
+            "file",
+            "link",
+            "href",
+            "week",
+            "presentation",
+            "presenter",
+        ]
+        fields += ["is_public", "page_count", "created", "updated"]
+        read_only_fields = ["page_count", "created", "updated"]
+        extra_kwargs = {"week": {"required": False}}
+        validators = []
+
+    def get_href(self, deck: SlideDeck) -> str:
+        return self.context["request"].build_absolute_uri(deck.href)
+
+    def to_representation(self, deck):
+        data = super().to_representation(deck)
+        data["html_url"] = self.context["request"].build_absolute_uri(deck.week.get_absolute_url())
+        return data

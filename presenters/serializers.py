@@ -1,0 +1,58 @@
+"""JSON shape of presenters. Their email can be written by editors but is never shown."""
+
+import operator
+from functools import reduce
+
+from django.db import transaction
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from presenters.models import Presenter, PresenterAlias
+from syllabus.serializers import ModelRulesMixin, PageUrlField, save_with_relations
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "maxLength": 200}})
+class AliasNamesField(serializers.Field):
+    def to_representation(self, aliases) -> list[str]:
+        return [alias.name for alias in aliases.all()]
+
+    def to_internal_value(self, data) -> list[str]:
+        if not isinstance(data, list) or not all(isinstance(name, str) and name.strip() for name in data):
+            raise serializers.ValidationError("Give a list of names.")
+        if any(len(name) > 200 for name in data):
+            raise serializers.ValidationError("A name has at most 200 characters.")
+        return [name.strip() for name in data]
+
+
+def replace_aliases(presenter: Presenter, names: list[str]) -> None:
+    same_name = reduce(operator.or_, (Q(name__iexact=name) for name in names), Q(pk__in=[]))
+    taken = PresenterAlias.objects.exclude(presenter=presenter).filter(same_name)
+    if clash := taken.values_list("name", flat=True).first():
+        raise serializers.ValidationError({"aliases": [f"“{clash}” already names another presenter."]})
+    with transaction.atomic():
+        presenter.aliases.exclude(name__in=names).delete()
+        for name in names:
+            PresenterAlias.objects.get_or_create(presenter=presenter, name=name)
+
+
+class PresenterSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:presenter-detail")
+    html_url = PageUrlField()
+    aliases = AliasNamesField(
+        required=False, help_text="Other spellings of the name; replaces all when given."
+    )
+
+    class Meta:
+        model = Presenter
+        fields = ["id", "url", "html_url", "slug", "name", "affiliation", "homepage", "email", "photo", "bio"]
+        fields += ["bio_html", "aliases"]
+        read_only_fields = ["bio_html"]
+        extra_kwargs = {"slug": {"required": False}, "email": {"write_only": True}}
+        validators = []
+
+    def create(self, validated_data):
+        return save_with_relations(self, None, validated_data, aliases=replace_aliases)
+
+    def update(self, instance, validated_data):
+        return save_with_relations(self, instance, validated_data, aliases=replace_aliases)

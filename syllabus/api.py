@@ -1,0 +1,90 @@
+"""The REST API for terms, weeks, presentations, categories and tags."""
+
+import django_filters
+from django.db.models import Prefetch
+from rest_framework import viewsets
+
+from papers.models import SlideDeck
+from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week, sees_drafts
+from syllabus.serializers import (
+    CategorySerializer,
+    PresentationSerializer,
+    TagSerializer,
+    TermSerializer,
+    WeekSerializer,
+)
+
+
+class TermViewSet(viewsets.ModelViewSet):
+    """Terms of the seminar. Anonymous clients see published terms only."""
+
+    serializer_class = TermSerializer
+    filterset_fields = ["is_published", "code", "slug"]
+    ordering_fields = ["start_date", "name"]
+    ordering = ["-start_date", "name"]
+
+    def get_queryset(self):
+        return Term.objects.visible_to(self.request.user)
+
+
+class WeekFilter(django_filters.FilterSet):
+    term = django_filters.NumberFilter(field_name="term_id")
+    term_slug = django_filters.CharFilter(field_name="term__slug")
+    category = django_filters.CharFilter(field_name="categories__slug", distinct=True)
+    tag = django_filters.CharFilter(field_name="tags__slug", distinct=True)
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Week
+        fields = ["term", "term_slug", "category", "tag", "date_after", "date_before", "is_published", "code"]
+
+
+class WeekViewSet(viewsets.ModelViewSet):
+    """Weekly sessions, each with its ordered presentations, papers, presenters and slides embedded."""
+
+    serializer_class = WeekSerializer
+    filterset_class = WeekFilter
+    ordering_fields = ["date", "position", "title", "updated"]
+    ordering = ["date", "position", "id"]
+
+    def get_queryset(self):
+        weeks = Week.objects.visible_to(self.request.user)
+        return weeks.with_presentations(public_only=not sees_drafts(self.request.user))
+
+
+class PresentationViewSet(viewsets.ModelViewSet):
+    """Rows of the weeks' tables. `presenters` is an ordered list of presenter ids."""
+
+    serializer_class = PresentationSerializer
+    filterset_fields = ["week", "paper", "section"]
+    ordering_fields = ["order", "week__date"]
+    ordering = ["week__date", "week_id", "order"]
+
+    def get_queryset(self):
+        visible = Week.objects.visible_to(self.request.user)
+        entries = PresentationPresenter.objects.select_related("presenter")
+        return (
+            Presentation.objects.filter(week__in=visible)
+            .select_related("week__term")
+            .prefetch_related(Prefetch("presenter_entries", entries))
+        )
+
+
+class CategoryViewSet(viewsets.ModelViewSet):
+    serializer_class = CategorySerializer
+    queryset = Category.objects.all()
+    filterset_fields = ["slug"]
+    ordering_fields = ["order", "name"]
+
+
+class TagViewSet(viewsets.ModelViewSet):
+    serializer_class = TagSerializer
+    queryset = Tag.objects.all()
+    filterset_fields = ["slug"]
+    ordering_fields = ["name"]
+
+
+def visible_slide_decks(request):
+    decks = SlideDeck.objects.filter(week__in=Week.objects.visible_to(request.user))
+    return decks if sees_drafts(request.user) else decks.public()

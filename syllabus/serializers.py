@@ -1,0 +1,271 @@
+"""JSON shapes of terms, weeks, presentations, categories and tags, and what the API shares."""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from papers.models import Paper, PaperLink, SlideDeck
+from presenters.models import Presenter
+from syllabus import services
+from syllabus.models import Category, Presentation, Tag, Term, Week
+
+
+class ModelRulesMixin:
+    """Validate with the model's own rules (clean, constraints), so the API refuses what the admin refuses.
+
+    DRF's copies of the unique validators are left out (Meta.validators = []): the model checks
+    conditional and case-insensitive constraints that DRF cannot express.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        concrete = {f.name for f in model._meta.concrete_fields}
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as error:
+            detail = error.message_dict if hasattr(error, "error_dict") else {}
+            if not detail:
+                detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+            detail = {
+                (api_settings.NON_FIELD_ERRORS_KEY if k == "__all__" else k): v for k, v in detail.items()
+            }
+            raise serializers.ValidationError(detail) from None
+        # clean() may normalise values (an arXiv id's prefix) or fill them in (a deck's week).
+        for name in concrete & {*attrs, *self._filled_by_clean}:
+            attrs[name] = getattr(instance, name)
+        return attrs
+
+    _filled_by_clean: tuple[str, ...] = ()
+
+
+class PageUrlField(serializers.Field):
+    """The absolute address of the object's public page."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+extend_schema_field(OpenApiTypes.URI)(PageUrlField)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TagNamesField(serializers.Field):
+    """Tags as a list of names; unknown names become new tags (matching ignores case)."""
+
+    def to_representation(self, tags) -> list[str]:
+        return [tag.name for tag in tags.all()]
+
+    def to_internal_value(self, data) -> list[str]:
+        if not isinstance(data, list) or not all(isinstance(name, str) for name in data):
+            raise serializers.ValidationError("Give a list of tag names.")
+        if any(len(name.strip()) > 100 for name in data):
+            raise serializers.ValidationError("A tag name has at most 100 characters.")
+        return data
+
+
+def save_with_relations(serializer, instance: models.Model | None, validated_data: dict, **relations):
+    """Create or update `instance` and then its many-to-many relations, in one transaction."""
+    pending = {name: validated_data.pop(name) for name in relations if name in validated_data}
+    with transaction.atomic():
+        if instance is None:
+            instance = serializers.ModelSerializer.create(serializer, validated_data)
+        else:
+            instance = serializers.ModelSerializer.update(serializer, instance, validated_data)
+        for name, value in pending.items():
+            relations[name](instance, value)
+    return instance
+
+
+def set_tags(instance, names: list[str]) -> None:
+    instance.tags.set(services.tags_get_or_create(names=names))
+
+
+class TermSerializer(ModelRulesMixin, serializers.HyperlinkedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:term-detail")
+    html_url = PageUrlField()
+
+    class Meta:
+        model = Term
+        fields = ["id", "url", "html_url", "slug", "name", "code", "start_date", "end_date", "description"]
+        fields += ["description_html", "is_published"]
+        read_only_fields = ["description_html"]
+        extra_kwargs = {"slug": {"required": False}}
+        validators = []
+
+
+class CategorySerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:category-detail")
+    html_url = PageUrlField()
+
+    class Meta:
+        model = Category
+        fields = ["id", "url", "html_url", "slug", "name", "description", "order"]
+        extra_kwargs = {"slug": {"required": False}}
+        validators = []
+
+
+class TagSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:tag-detail")
+    html_url = PageUrlField()
+
+    class Meta:
+        model = Tag
+        fields = ["id", "url", "html_url", "slug", "name"]
+        extra_kwargs = {"slug": {"required": False}}
+        validators = []
+
+
+class PresenterSummarySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:presenter-detail")
+    html_url = PageUrlField()
+
+    class Meta:
+        model = Presenter
+        fields = ["id", "url", "html_url", "slug", "name"]
+
+
+class PaperLinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaperLink
+        fields = ["kind", "label", "url"]
+
+
+class PaperInRowSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:paper-detail")
+    html_url = PageUrlField()
+    links = PaperLinkSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Paper
+        fields = ["id", "url", "html_url", "slug", "title", "authors", "venue", "year", "arxiv_id", "doi"]
+        fields += ["abstract", "abstract_html", "links"]
+
+
+class SlideDeckSummarySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:slidedeck-detail")
+    href = serializers.SerializerMethodField(help_text="Where to download or open the slides.")
+
+    class Meta:
+        model = SlideDeck
+        fields = ["id", "url", "title", "href", "presenter", "presentation", "page_count"]
+
+    def get_href(self, deck: SlideDeck) -> str:
+        return self.context["request"].build_absolute_uri(deck.href)
+
+
+class PresentationInWeekSerializer(serializers.ModelSerializer):
+    """A row as it appears inside its week: paper, presenters and slides embedded."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:presentation-detail")
+    paper = PaperInRowSerializer(read_only=True)
+    presenters = PresenterSummarySerializer(source="ordered_presenters", many=True, read_only=True)
+    slide_decks = SlideDeckSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Presentation
+        fields = ["id", "url", "order", "section", "label", "paper", "presenters", "slide_decks", "notes"]
+        fields += ["notes_html"]
+
+
+class WeekSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:week-detail")
+    html_url = PageUrlField()
+    categories = serializers.SlugRelatedField(
+        slug_field="slug", many=True, required=False, queryset=Category.objects.all()
+    )
+    tags = TagNamesField(required=False)
+    presentations = PresentationInWeekSerializer(many=True, read_only=True)
+    slide_decks = SlideDeckSummarySerializer(source="decks", many=True, read_only=True)
+
+    class Meta:
+        model = Week
+        fields = ["id", "url", "html_url", "term", "position", "code", "title", "slug", "date", "categories"]
+        fields += ["tags", "body", "body_html", "is_published", "presentations", "slide_decks", "created"]
+        fields += ["updated"]
+        read_only_fields = ["body_html", "created", "updated"]
+        extra_kwargs = {"slug": {"required": False}}
+        validators = []
+
+    def create(self, validated_data):
+        return save_with_relations(
+            self, None, validated_data, categories=lambda w, v: w.categories.set(v), tags=set_tags
+        )
+
+    def update(self, instance, validated_data):
+        return save_with_relations(
+            self, instance, validated_data, categories=lambda w, v: w.categories.set(v), tags=set_tags
+        )
+
+    def to_representation(self, week):
+        if not hasattr(week, "decks"):  # a freshly written week: load what the reply embeds
+            week = Week.objects.with_presentations().get(pk=week.pk)
+        return super().to_representation(week)
+
+
+class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:presentation-detail")
+    html_url = PageUrlField()
+    order = serializers.IntegerField(
+        min_value=0,
+        max_value=32767,
+        required=False,
+        help_text="Position in the week; omitted: after the last row.",
+    )
+    presenters = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Presenter.objects.all(),
+        help_text="Presenter ids, in credited order.",
+    )
+
+    class Meta:
+        model = Presentation
+        fields = [
+            "id",
+            "url",
+            "html_url",
+            "week",
+            "order",
+            "section",
+            "label",
+            "paper",
+            "presenters",
+            "notes",
+        ]
+        fields += ["notes_html"]
+        read_only_fields = ["notes_html"]
+        validators = []
+
+    def to_representation(self, presentation):
+        data = super().to_representation(presentation)
+        data["presenters"] = [presenter.pk for presenter in presentation.ordered_presenters]
+        return data
+
+    def validate(self, attrs):
+        week = attrs.get("week") or (self.instance.week if self.instance else None)
+        if "order" not in attrs and self.instance is None and week is not None:
+            highest = week.presentations.aggregate(highest=models.Max("order"))["highest"]
+            attrs["order"] = 1 if highest is None else highest + 1
+        return super().validate(attrs)
+
+    def _presenters(self, presentation, presenters):
+        services.presentation_set_presenters(presentation=presentation, presenters=presenters)
+
+    def create(self, validated_data):
+        return save_with_relations(self, None, validated_data, presenters=self._presenters)
+
+    def update(self, instance, validated_data):
+        return save_with_relations(self, instance, validated_data, presenters=self._presenters)
