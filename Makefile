@@ -7,13 +7,14 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets its own environment (see README).
 LOCAL := DEBUG=1
 
-.PHONY: help install run test test-postgres lint format migrate demo serve clean
+.PHONY: help install run test test-postgres lint format migrate demo serve api-fuzz clean
 
 help:
 	@echo "make run            install, migrate, load the demo seminar, serve on http://$(HOST):$(PORT)/"
 	@echo "make test           run the whole test suite (SQLite, or DATABASE_URL when set)"
 	@echo "make test-postgres  run the suite on the local PostgreSQL server"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
+	@echo "make api-fuzz       schemathesis against the API on a throw-away server with the demo data"
 	@echo "make serve          production-style: collectstatic, migrate, gunicorn (needs SECRET_KEY)"
 
 $(BIN)/python:
@@ -50,6 +51,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(LOCAL) $(BIN)/python manage.py makemigrations --check --dry-run
+
+api-fuzz: install
+	bash .ci/api-fuzz
 
 format: install
 	$(BIN)/ruff check --fix .

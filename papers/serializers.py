@@ -34,10 +34,18 @@ class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):
         fields = ["id", "url", "html_url", "slug", "title", "authors", "venue", "year", "arxiv_id", "doi"]
         fields += ["abstract", "abstract_html", "tags", "links", "created", "updated"]
         read_only_fields = ["abstract_html", "created", "updated"]
-        extra_kwargs = {"slug": {"required": False}}
+        # The model normalises a pasted "arXiv:..." or doi.org address before checking the format.
+        extra_kwargs = {
+            "slug": {"required": False},
+            "arxiv_id": {"validators": []},
+            "doi": {"validators": []},
+        }
         validators = []
 
     def validate_links(self, links: list[dict]) -> list[dict]:
+        # On PATCH nested fields are optional too, but a link is nothing without its address.
+        if any(not link.get("url") for link in links):
+            raise serializers.ValidationError("Each link needs a url.")
         urls = [link["url"] for link in links]
         if len(urls) != len(set(urls)):
             raise serializers.ValidationError("Each link address may appear once.")

@@ -1,6 +1,7 @@
 """The REST API for terms, weeks, presentations, categories and tags."""
 
 import django_filters
+from django import forms
 from django.db.models import Prefetch
 from rest_framework import viewsets
 
@@ -13,6 +14,16 @@ from syllabus.serializers import (
     TermSerializer,
     WeekSerializer,
 )
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole number within the database's range; anything else is a 400, not a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_value", 2**53)
+        super().__init__(*args, min_value=0, **kwargs)
 
 
 class TermViewSet(viewsets.ModelViewSet):
@@ -28,7 +39,7 @@ class TermViewSet(viewsets.ModelViewSet):
 
 
 class WeekFilter(django_filters.FilterSet):
-    term = django_filters.NumberFilter(field_name="term_id")
+    term = IdFilter(field_name="term_id")
     term_slug = django_filters.CharFilter(field_name="term__slug")
     category = django_filters.CharFilter(field_name="categories__slug", distinct=True)
     tag = django_filters.CharFilter(field_name="tags__slug", distinct=True)
@@ -53,11 +64,21 @@ class WeekViewSet(viewsets.ModelViewSet):
         return weeks.with_presentations(public_only=not sees_drafts(self.request.user))
 
 
+class PresentationFilter(django_filters.FilterSet):
+    week = IdFilter(field_name="week_id")
+    paper = IdFilter(field_name="paper_id")
+    presenter = IdFilter(field_name="presenter_entries__presenter_id", distinct=True)
+
+    class Meta:
+        model = Presentation
+        fields = ["week", "paper", "presenter", "section"]
+
+
 class PresentationViewSet(viewsets.ModelViewSet):
     """Rows of the weeks' tables. `presenters` is an ordered list of presenter ids."""
 
     serializer_class = PresentationSerializer
-    filterset_fields = ["week", "paper", "section"]
+    filterset_class = PresentationFilter
     ordering_fields = ["order", "week__date"]
     ordering = ["week__date", "week_id", "order"]
 

@@ -16,6 +16,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000  # a script can fetch a whole term in one call
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
 
 class AnonymousRateThrottle(throttling.AnonRateThrottle):
     """Anonymous clients get API_ANON_RATE requests (read at request time, so tests can change it)."""

@@ -170,7 +170,9 @@ class PresentationInWeekSerializer(serializers.ModelSerializer):
     """A row as it appears inside its week: paper, presenters and slides embedded."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:presentation-detail")
-    paper = PaperInRowSerializer(read_only=True)
+    paper = PaperInRowSerializer(
+        read_only=True, allow_null=True, help_text="Empty for a talk without a paper."
+    )
     presenters = PresenterSummarySerializer(source="ordered_presenters", many=True, read_only=True)
     slide_decks = SlideDeckSummarySerializer(many=True, read_only=True)
 
@@ -225,6 +227,7 @@ class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
         help_text="Position in the week; omitted: after the last row.",
     )
     presenters = serializers.PrimaryKeyRelatedField(
+        source="ordered_presenters",  # reads the prefetched, ordered credits
         many=True,
         required=False,
         queryset=Presenter.objects.all(),
@@ -249,11 +252,6 @@ class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
         read_only_fields = ["notes_html"]
         validators = []
 
-    def to_representation(self, presentation):
-        data = super().to_representation(presentation)
-        data["presenters"] = [presenter.pk for presenter in presentation.ordered_presenters]
-        return data
-
     def validate(self, attrs):
         week = attrs.get("week") or (self.instance.week if self.instance else None)
         if "order" not in attrs and self.instance is None and week is not None:
@@ -265,7 +263,7 @@ class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
         services.presentation_set_presenters(presentation=presentation, presenters=presenters)
 
     def create(self, validated_data):
-        return save_with_relations(self, None, validated_data, presenters=self._presenters)
+        return save_with_relations(self, None, validated_data, ordered_presenters=self._presenters)
 
     def update(self, instance, validated_data):
-        return save_with_relations(self, instance, validated_data, presenters=self._presenters)
+        return save_with_relations(self, instance, validated_data, ordered_presenters=self._presenters)

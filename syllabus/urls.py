@@ -54,5 +54,7 @@ urlpatterns = [
     path("", include((public_patterns, "syllabus"))),
 ]
 
+handler404 = "syllabus.views.page_not_found"
+
 if settings.DEBUG:  # production serves media from the web server or object storage
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,9 +1,10 @@
 """Public pages of the seminar. Drafts are 404 for the public and shown to staff with a banner."""
 
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from papers.models import Paper
@@ -128,6 +129,13 @@ def search_page(request):
     query = request.GET.get("q", "")
     results = search(query) if query.strip() else SearchResults.empty(query)
     return render(request, "syllabus/search.html", {"results": results})
+
+
+def page_not_found(request, exception):
+    """Our friendly 404 page; under /api/ the JSON that API clients expect."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 @require_GET

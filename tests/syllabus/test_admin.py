@@ -357,3 +357,15 @@ def test_slide_deck_with_file_and_link_is_a_form_error(staff_client):
     assert response.status_code == 200
     assert "Upload a file or give a link, not both and not neither." in response.content.decode()
     assert not SlideDeck.objects.exists()
+
+
+def test_instructors_create_api_tokens_in_the_admin(staff_client, django_user_model):
+    from rest_framework.authtoken.models import Token
+
+    script = django_user_model.objects.create_user(username="course-script")
+    url = reverse("admin:authtoken_tokenproxy_add")
+
+    response = staff_client.post(url, {"user": script.pk})
+
+    assert response.status_code == 302
+    assert Token.objects.get().user == script
