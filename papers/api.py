@@ -1,10 +1,11 @@
+import re
+
 import django_filters
 from django.db.models import Q
-from rest_framework import viewsets
 
-from papers.models import Paper, SlideDeck
+from papers.models import Paper, SlideDeck, normalize_arxiv_id, normalize_doi
 from papers.serializers import PaperSerializer, SlideDeckSerializer
-from syllabus.api import IdFilter, visible_slide_decks
+from syllabus.api import IdFilter, SeminarViewSet, visible_slide_decks
 from syllabus.search import paper_ids_matching
 
 
@@ -12,18 +13,27 @@ class PaperFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(field_name="tags__slug", distinct=True)
     year = IdFilter(max_value=9999)
     venue = django_filters.CharFilter(lookup_expr="iexact")
-    doi = django_filters.CharFilter(lookup_expr="iexact")
+    arxiv_id = django_filters.CharFilter(method="same_arxiv_id", label="arXiv id, with or without version")
+    doi = django_filters.CharFilter(method="same_doi", label="DOI, any case, or a doi.org address")
     q = django_filters.CharFilter(method="search", label="Words in the title, authors, abstract or tags")
 
     class Meta:
         model = Paper
         fields = ["tag", "year", "venue", "arxiv_id", "doi", "q", "slug"]
 
+    def same_arxiv_id(self, papers, name, value):
+        arxiv_id = normalize_arxiv_id(value)
+        unversioned = arxiv_id.split("v")[0] if "." in arxiv_id else arxiv_id
+        return papers.filter(Q(arxiv_id=arxiv_id) | Q(arxiv_id__regex=rf"^{re.escape(unversioned)}(v\d+)?$"))
+
+    def same_doi(self, papers, name, value):
+        return papers.filter(doi__iexact=normalize_doi(value))
+
     def search(self, papers, name, value):
         return papers.filter(Q(pk__in=paper_ids_matching(value))) if value.strip() else papers
 
 
-class PaperViewSet(viewsets.ModelViewSet):
+class PaperViewSet(SeminarViewSet):
     """Papers with their links; every paper is public."""
 
     serializer_class = PaperSerializer
@@ -45,7 +55,7 @@ class SlideDeckFilter(django_filters.FilterSet):
         fields = ["week", "presenter", "presentation", "is_public"]
 
 
-class SlideDeckViewSet(viewsets.ModelViewSet):
+class SlideDeckViewSet(SeminarViewSet):
     """Slide decks: an uploaded file (multipart) or a link. Anonymous clients see public decks only."""
 
     serializer_class = SlideDeckSerializer

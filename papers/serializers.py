@@ -4,6 +4,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from papers.models import Paper, PaperLink, SlideDeck
+from syllabus.models import Presentation
 from syllabus.serializers import (
     ModelRulesMixin,
     PageUrlField,
@@ -65,6 +66,9 @@ class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
         source="url", max_length=1000, required=False, allow_blank=True, help_text="Slides kept elsewhere."
     )
     href = serializers.SerializerMethodField(help_text="Where to download or open the slides.")
+    presentation = serializers.PrimaryKeyRelatedField(
+        queryset=Presentation.objects.select_related("week", "paper"), allow_null=True, required=False
+    )
     _filled_by_clean = ("week",)
 
     class Meta:
@@ -83,7 +87,8 @@ class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
         ]
         fields += ["is_public", "page_count", "created", "updated"]
         read_only_fields = ["page_count", "created", "updated"]
-        extra_kwargs = {"week": {"required": False}}
+        # A multipart upload that leaves out is_public means public, as in JSON.
+        extra_kwargs = {"week": {"required": False}, "is_public": {"default": True}}
         validators = []
 
     def get_href(self, deck: SlideDeck) -> str:

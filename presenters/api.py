@@ -1,24 +1,27 @@
 import django_filters
-from rest_framework import viewsets
 
 from presenters.models import Presenter
 from presenters.serializers import PresenterSerializer
+from syllabus.api import IdFilter, SeminarViewSet
 from syllabus.models import Week
 
 
 class PresenterFilter(django_filters.FilterSet):
-    term = django_filters.CharFilter(method="presented_in", label="Slug of a term they presented in")
+    # As on /weeks/: `term` is a term's id, `term_slug` its slug.
+    term = IdFilter(method="presented_in", label="Id of a term they presented in")
+    term_slug = django_filters.CharFilter(method="presented_in", label="Slug of a term they presented in")
 
     class Meta:
         model = Presenter
-        fields = ["term", "slug"]
+        fields = ["term", "term_slug", "slug"]
 
     def presented_in(self, presenters, name, value):
-        weeks = Week.objects.visible_to(self.request.user).filter(term__slug=value)
+        weeks = Week.objects.visible_to(self.request.user)
+        weeks = weeks.filter(term_id=value) if name == "term" else weeks.filter(term__slug=value)
         return presenters.filter(presentation_entries__presentation__week__in=weeks).distinct()
 
 
-class PresenterViewSet(viewsets.ModelViewSet):
+class PresenterViewSet(SeminarViewSet):
     """Presenters. Their email can be written by editors and is never returned."""
 
     serializer_class = PresenterSerializer

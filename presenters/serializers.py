@@ -22,7 +22,10 @@ class AliasNamesField(serializers.Field):
             raise serializers.ValidationError("Give a list of names.")
         if any(len(name) > 200 for name in data):
             raise serializers.ValidationError("A name has at most 200 characters.")
-        return [name.strip() for name in data]
+        if any("\x00" in name for name in data):
+            raise serializers.ValidationError("Null characters are not allowed.")
+        # Aliases ignore case: "Bobby" and "bobby" are one alias.
+        return list({name.strip().lower(): name.strip() for name in reversed(data)}.values())[::-1]
 
 
 def replace_aliases(presenter: Presenter, names: list[str]) -> None:

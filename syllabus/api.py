@@ -2,10 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework import viewsets
 
-from papers.models import SlideDeck
+from papers.models import Paper, SlideDeck
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week, sees_drafts
 from syllabus.serializers import (
     CategorySerializer,
@@ -26,7 +27,18 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=0, **kwargs)
 
 
-class TermViewSet(viewsets.ModelViewSet):
+class SeminarViewSet(viewsets.ModelViewSet):
+    """A viewset whose answers to signed-in clients (which may hold drafts) are never shared by caches."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True)
+        return response
+
+
+class TermViewSet(SeminarViewSet):
     """Terms of the seminar. Anonymous clients see published terms only."""
 
     serializer_class = TermSerializer
@@ -51,7 +63,7 @@ class WeekFilter(django_filters.FilterSet):
         fields = ["term", "term_slug", "category", "tag", "date_after", "date_before", "is_published", "code"]
 
 
-class WeekViewSet(viewsets.ModelViewSet):
+class WeekViewSet(SeminarViewSet):
     """Weekly sessions, each with its ordered presentations, papers, presenters and slides embedded."""
 
     serializer_class = WeekSerializer
@@ -74,7 +86,7 @@ class PresentationFilter(django_filters.FilterSet):
         fields = ["week", "paper", "presenter", "section"]
 
 
-class PresentationViewSet(viewsets.ModelViewSet):
+class PresentationViewSet(SeminarViewSet):
     """Rows of the weeks' tables. `presenters` is an ordered list of presenter ids."""
 
     serializer_class = PresentationSerializer
@@ -92,18 +104,35 @@ class PresentationViewSet(viewsets.ModelViewSet):
         )
 
 
-class CategoryViewSet(viewsets.ModelViewSet):
+class CategoryViewSet(SeminarViewSet):
+    """Categories; the public sees those of published weeks only."""
+
     serializer_class = CategorySerializer
-    queryset = Category.objects.all()
     filterset_fields = ["slug"]
     ordering_fields = ["order", "name"]
+    ordering = ["order", "name"]
+
+    def get_queryset(self):
+        if sees_drafts(self.request.user):
+            return Category.objects.all()
+        return Category.objects.filter(pk__in=Week.objects.published().values("categories"))
 
 
-class TagViewSet(viewsets.ModelViewSet):
+class TagViewSet(SeminarViewSet):
+    """Tags; the public sees those of published weeks and public papers only."""
+
     serializer_class = TagSerializer
-    queryset = Tag.objects.all()
     filterset_fields = ["slug"]
     ordering_fields = ["name"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        if sees_drafts(self.request.user):
+            return Tag.objects.all()
+        used = Q(pk__in=Week.objects.published().values("tags")) | Q(
+            pk__in=Paper.objects.public().values("tags")
+        )
+        return Tag.objects.filter(used)
 
 
 def visible_slide_decks(request):

@@ -72,6 +72,8 @@ def search(raw_query: str) -> SearchResults:
 def paper_ids_matching(raw_query: str) -> QuerySet:
     """Ids of the papers the search page would list for this query (for filtering elsewhere)."""
     query = clean_query(raw_query)[:MAX_QUERY_LENGTH]
+    if not query:  # nothing searchable (only control characters, say): no filter
+        return Paper.objects.values("pk")
     rank = _postgres_ranked if connection.vendor == "postgresql" else _words_matched
     papers = rank(Paper.objects.all(), PAPER_FIELDS, query, _tagged(query), then="title")
     return papers.order_by().values("pk")
@@ -99,6 +101,6 @@ def _words_matched(rows: QuerySet, weights: dict[str, str], query: str, also: Q,
     def anywhere(word: str) -> Q:
         return reduce(operator.or_, (Q(**{f"{name}__icontains": word}) for name in weights))
 
-    every_word = reduce(operator.and_, (anywhere(word) for word in query.split()))
+    every_word = reduce(operator.and_, (anywhere(word) for word in query.split()), Q())
     matching = rows.model.objects.filter(every_word | also).values("pk")
     return rows.filter(pk__in=matching).order_by(then)

@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter
 from syllabus import services
-from syllabus.models import Category, Presentation, Tag, Term, Week
+from syllabus.models import Category, Presentation, Tag, Term, Week, sees_drafts
 
 
 class ModelRulesMixin:
@@ -71,6 +71,8 @@ class TagNamesField(serializers.Field):
     def to_internal_value(self, data) -> list[str]:
         if not isinstance(data, list) or not all(isinstance(name, str) for name in data):
             raise serializers.ValidationError("Give a list of tag names.")
+        if any("\x00" in name for name in data):
+            raise serializers.ValidationError("Null characters are not allowed.")
         if any(len(name.strip()) > 100 for name in data):
             raise serializers.ValidationError("A tag name has at most 100 characters.")
         return data
@@ -202,19 +204,21 @@ class WeekSerializer(ModelRulesMixin, serializers.ModelSerializer):
         validators = []
 
     def create(self, validated_data):
-        return save_with_relations(
+        week = save_with_relations(
             self, None, validated_data, categories=lambda w, v: w.categories.set(v), tags=set_tags
         )
+        return self._reloaded(week)
 
     def update(self, instance, validated_data):
-        return save_with_relations(
+        week = save_with_relations(
             self, instance, validated_data, categories=lambda w, v: w.categories.set(v), tags=set_tags
         )
+        return self._reloaded(week)
 
-    def to_representation(self, week):
-        if not hasattr(week, "decks"):  # a freshly written week: load what the reply embeds
-            week = Week.objects.with_presentations().get(pk=week.pk)
-        return super().to_representation(week)
+    def _reloaded(self, week: Week) -> Week:
+        """The written week with everything the reply embeds, in a fixed number of queries."""
+        user = self.context["request"].user
+        return Week.objects.with_presentations(public_only=not sees_drafts(user)).get(pk=week.pk)
 
 
 class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
@@ -262,8 +266,13 @@ class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
     def _presenters(self, presentation, presenters):
         services.presentation_set_presenters(presentation=presentation, presenters=presenters)
 
+    def _moved(self, presentation, presenters):
+        services.presentation_moved(presentation=presentation, presenters=presenters)
+
     def create(self, validated_data):
         return save_with_relations(self, None, validated_data, ordered_presenters=self._presenters)
 
     def update(self, instance, validated_data):
-        return save_with_relations(self, instance, validated_data, ordered_presenters=self._presenters)
+        # Always run _moved: a row moved to another week takes its slide decks along.
+        validated_data.setdefault("ordered_presenters", None)
+        return save_with_relations(self, instance, validated_data, ordered_presenters=self._moved)

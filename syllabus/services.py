@@ -75,6 +75,14 @@ def presentation_set_presenters(*, presentation: Presentation, presenters: Seque
             entry.save(update_fields=["order"])
 
 
+@transaction.atomic
+def presentation_moved(*, presentation: Presentation, presenters: Sequence[Presenter] | None) -> None:
+    """After a row was saved: its slide decks follow it to its week; presenters are set if given."""
+    presentation.slide_decks.exclude(week_id=presentation.week_id).update(week_id=presentation.week_id)
+    if presenters is not None:
+        presentation_set_presenters(presentation=presentation, presenters=presenters)
+
+
 def tags_get_or_create(*, names: Iterable[str]) -> list[Tag]:
     """The tags with these names, created where missing; names match ignoring case.
 

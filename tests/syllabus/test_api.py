@@ -155,7 +155,8 @@ def test_presenters_filter_by_term_and_slides_by_week(anonymous_api):
     deck = SlideDeckFactory(week=row.week)
     SlideDeckFactory()
 
-    presenters = results(anonymous_api.get(reverse("api:presenter-list"), {"term": "fall"}))
+    presenters = results(anonymous_api.get(reverse("api:presenter-list"), {"term_slug": "fall"}))
+    assert results(anonymous_api.get(reverse("api:presenter-list"), {"term": term.pk})) == presenters
     slides = results(anonymous_api.get(reverse("api:slidedeck-list"), {"week": row.week_id}))
 
     assert [p["name"] for p in presenters] == ["In fall"]
@@ -163,7 +164,7 @@ def test_presenters_filter_by_term_and_slides_by_week(anonymous_api):
 
 
 def test_pagination_and_a_page_size_up_to_a_thousand(anonymous_api):
-    TagFactory.create_batch(5)
+    WeekFactory().tags.add(*TagFactory.create_batch(5))
 
     page = anonymous_api.get(reverse("api:tag-list"), {"page_size": 2, "page": 2}).json()
     everything = anonymous_api.get(reverse("api:tag-list"), {"page_size": 5000}).json()
@@ -332,3 +333,99 @@ def test_patching_links_without_an_address_is_a_400(editor_api):
     response = editor_api.patch(reverse("api:paper-detail", args=[paper.pk]), {"links": [{"kind": "pdf"}]})
 
     assert (response.status_code, response.json()) == (400, {"links": ["Each link needs a url."]})
+
+
+def test_moving_a_row_to_another_week_takes_its_slides_along(editor_api):
+    row = PresentationFactory()
+    deck = SlideDeckFactory(week=row.week, presentation=row)
+    other = WeekFactory()
+
+    response = editor_api.patch(reverse("api:presentation-detail", args=[row.pk]), {"week": other.pk})
+
+    assert response.status_code == 200, response.content
+    deck.refresh_from_db()
+    assert deck.week == other
+
+
+def test_names_with_null_characters_are_a_400(editor_api):
+    week = WeekFactory()
+
+    tags = editor_api.patch(reverse("api:week-detail", args=[week.pk]), {"tags": ["a\x00b"]})
+    aliases = editor_api.post(reverse("api:presenter-list"), {"name": "N", "aliases": ["a\x00b"]})
+
+    assert (tags.status_code, tags.json()) == (400, {"tags": ["Null characters are not allowed."]})
+    assert (aliases.status_code, aliases.json()) == (400, {"aliases": ["Null characters are not allowed."]})
+
+
+def test_aliases_differing_only_in_case_are_one(editor_api):
+    response = editor_api.post(
+        reverse("api:presenter-list"), {"name": "Robert", "aliases": ["Bobby", "bobby"]}
+    )
+
+    assert (response.status_code, response.json()["aliases"]) == (201, ["Bobby"])
+
+
+def test_a_multipart_upload_without_is_public_is_public(editor_api):
+    from tests.factories import pdf_file
+
+    week = WeekFactory()
+    response = editor_api.post(
+        reverse("api:slidedeck-list"), {"week": week.pk, "file": pdf_file("talk.pdf")}, format="multipart"
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["is_public"] is True
+
+
+def test_taxonomy_used_only_by_drafts_is_hidden_from_the_public(anonymous_api):
+    secret = TagFactory(name="secret-topic")
+    WeekFactory(is_published=False).tags.add(secret)
+
+    assert results(anonymous_api.get(reverse("api:tag-list"))) == []
+    assert anonymous_api.get(reverse("api:tag-detail", args=[secret.pk])).status_code == 404
+
+
+def test_arxiv_and_doi_filters_accept_what_people_paste(anonymous_api):
+    public_paper(title="GAN", arxiv_id="1406.2661v4", doi="10.5555/2969033.2969125")
+
+    for params in (
+        {"arxiv_id": "arXiv:1406.2661"},
+        {"arxiv_id": "1406.2661v4"},
+        {"doi": "https://doi.org/10.5555/2969033.2969125"},
+    ):
+        assert [p["title"] for p in results(anonymous_api.get(reverse("api:paper-list"), params))] == ["GAN"]
+
+
+def test_signed_in_answers_are_private_to_caches(editor_api, anonymous_api):
+    WeekFactory()
+
+    signed_in = editor_api.get(reverse("api:week-list"))
+    anonymous = anonymous_api.get(reverse("api:week-list"))
+
+    assert "private" in signed_in["Cache-Control"]
+    assert "Authorization" in anonymous["Vary"]
+
+
+def test_writing_a_week_costs_the_same_whatever_its_table(editor_api):
+    seminar = Seminar.create()
+    url = reverse("api:week-detail", args=[seminar.week.pk])
+
+    def write():
+        assert editor_api.patch(url, {"title": "Renamed"}).status_code == 200
+
+    write()
+    small = count_queries(write)
+    seminar.grow(3)
+    large = count_queries(write)
+
+    assert large == small
+
+
+@pytest.mark.parametrize("q", ["\U00055d31", "\x07", "   "])
+def test_a_query_with_nothing_searchable_filters_nothing(anonymous_api, q):
+    public_paper(title="Anything")
+
+    assert [p["title"] for p in results(anonymous_api.get(reverse("api:paper-list"), {"q": q}))] == [
+        "Anything"
+    ]
+    assert anonymous_api.get(reverse("api:paper-list"), {"q": "a\x00b"}).status_code == 400

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from papers.models import Paper
 from presenters.models import Presenter
+from syllabus.models import Category, Tag
 from tests.factories import (
     CategoryFactory,
     PaperFactory,
@@ -39,10 +40,15 @@ def endpoint_cases():
 
 
 def make_public(row) -> None:
+    """Papers, presenters, categories and tags are public once a published week uses them."""
     if isinstance(row, Paper):
         PresentationFactory(paper=row)
     elif isinstance(row, Presenter):
         PresentationPresenterFactory(presenter=row)
+    elif isinstance(row, Category):
+        WeekFactory().categories.add(row)
+    elif isinstance(row, Tag):
+        WeekFactory().tags.add(row)
 
 
 EXPECTED = {
@@ -59,7 +65,7 @@ def test_permission_matrix(request, endpoint, actor, method):
     client = request.getfixturevalue(f"{actor}_api")
     basename, payload, change, factory = endpoint_cases()[endpoint]
     row = factory()
-    if actor != "editor":  # papers and presenters are public once they appear in a published week
+    if actor != "editor":
         make_public(row)
     detail = reverse(f"api:{basename}-detail", args=[row.pk])
 
