@@ -27,6 +27,8 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault(
                     "304", {"description": "Not modified since the ETag in `If-None-Match`."}
                 )
+            # Answered by the web server (gunicorn) before the request reaches Django.
+            responses.setdefault("414", {"description": "The address (with its query) is too long."})
             for status, (description, schema) in ERRORS.items():
                 responses.setdefault(
                     status, {"description": description, "content": {"application/json": {"schema": schema}}}

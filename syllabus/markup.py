@@ -3,6 +3,7 @@
 Math in `$...$` and `$$...$$` becomes MathML on the server, so pages need no JavaScript or CDN.
 """
 
+import functools
 import hashlib
 import html
 import re
@@ -56,6 +57,7 @@ def _formula(latex: str, *, display: str) -> str:
         return f"<code>{html.escape(latex)}</code>"
 
 
+@functools.lru_cache(maxsize=2048)  # a pure function of the text; imports save the same text often
 def render_markdown(text: str) -> str:
     """Markdown (tables, footnotes, fenced code, headings, math) to sanitised HTML.
 

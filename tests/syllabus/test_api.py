@@ -429,3 +429,11 @@ def test_a_query_with_nothing_searchable_filters_nothing(anonymous_api, q):
         "Anything"
     ]
     assert anonymous_api.get(reverse("api:paper-list"), {"q": "a\x00b"}).status_code == 400
+
+
+def test_the_schema_documents_the_error_answers(anonymous_api):
+    schema = anonymous_api.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    answers = schema["paths"]["/api/v1/weeks/"]["get"]["responses"]
+    assert {"200", "304", "400", "401", "403", "404", "409", "414", "429"} <= set(answers)
+    assert schema["paths"]["/api/v1/papers/{id}/"]["delete"]["responses"]["409"]["description"].startswith("Conflicts")

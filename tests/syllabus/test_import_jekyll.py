@@ -1,0 +1,351 @@
+"""The Jekyll importer, on small posts written here in the formats of a real seminar site."""
+
+import io
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from papers.models import Paper, PaperLink, SlideDeck
+from presenters.models import Presenter
+from syllabus.models import Category, Tag, Term, Week
+
+pytestmark = pytest.mark.django_db
+
+FRONT = """---
+title: {title}
+desc: {code}
+term: {term}
+categories:
+- 1Theoretical
+tags: {tags}
+{extra}---
+"""
+
+PRESENTER_TABLE = """
+| Presenter | Papers | Paper URL| Our Slides |
+| -----: | ---------------------------: | :----- | :----- |
+|  Ceyer | A Closer Look at Memorization in Deep Networks, ICML17 [^2] | [PDF](https://arxiv.org/pdf/1706.05394.pdf) | [PDF]({{site.baseurl}}/talks2017/ceyer.pdf) |
+|  | On the Expressive Efficiency of Overlapping Architectures [^1]| [DLSSpdf](https://drive.example.org/x) + [video](http://videolectures.net/sharir/) |
+| Mutual Information | Opening the Black Box of Deep Neural Networks via Information | [URL](https://arxiv.org/abs/1703.00810) + [PDF]() [^3] | Jack [Pdf]({{site.baseurl}}/talks2017/jack.pdf) |
+
+<!--excerpt.start-->
+
+Some notes after the table, with ![a chart]({{site.baseurl}}/images/chart.png).
+
+[^1]: <sub><sup> On the Expressive Efficiency of Overlapping Architectures / ICLR 2018/ Expressive efficiency refers to ... </sup></sub>
+[^2]: <sub><sup> A Closer Look at Memorization in Deep Networks, ICML17/ Aaron Courville / We examine the role of memorization. </sup></sub>
+[^3]: <sub><sup> Jack Note: the information plane view of training. </sup></sub>
+"""
+
+INDEX_TABLE = """
+| Index | Papers |  Our Slides |
+| :---- | ---: | :--- |
+|1 | Graph Markov Neural Nets |  [Arsh Survey]({{site.baseurl}}/talkArsh/markov.pdf) |
+| | A Closer Look at Memorization in Deep Networks | [Jack Survey](https://slides.example.org/jack.pdf) |
+"""
+
+TEAM_TABLE = """
+{% assign filedir =  site.baseurl  | append: '/deep2reproduce/2019Fall/' %}
+
+|Team INDEX     |Title  & Link  |  Tags |  Our Slide |
+|------|----------------------------|----------|----------|
+|T33  | [The High-Dimensional Geometry of Binary Neural Networks](https://arxiv.org/abs/1705.07199) | Quantization, binarization | [OurSlide]({{ site.baseurl }}{{filedir}}/T33.pdf) |
+|T12   | [Large Margin Deep Networks](https://arxiv.org/abs/1803.05598)|  [OurSlide]({{filedir}}/T12.pdf) | large-margin |
+"""
+
+ABSTRACT_TABLE = """
+| Papers | Paper URL| Abstract |
+|---|---|---|
+| A Generalist Agent | [ URL](https://arxiv.org/pdf/2205.06175.pdf) | Gato works as a generalist policy. |
+"""
+
+HEADINGS = """
+In this session, our readings cover:
+
+## Required Readings:
+
+### Unleashing the potential of prompt engineering
+  + https://arxiv.org/abs/2310.14735
+  + Banghao Chen, Zhaofeng Zhang / This paper delves into the pivotal role of prompt engineering in unleashing the capabilities of large language models, and it reviews foundational principles and advanced methods.
+
+## More Readings:
+
+### Skeleton-of-Thought: Large Language Models Can Do Parallel Decoding
++ [Paper](https://arxiv.org/abs/2307.15337)
+
+<!--excerpt.start-->
+
+# A write-up by the team
+
+Free-form notes stay in the week.
+"""
+
+
+def write_site(root: Path, posts: dict[str, str]) -> Path:
+    (root / "_posts").mkdir(parents=True)
+    (root / "_pages").mkdir()
+    (root / "_pages" / "1Theoretical.md").write_text(
+        '---\nlayout: category\ntaxonomy: 1Theoretical\ndesc: "Theory of deep networks"\norder: "1"\n---\nIndex\n'
+    )
+    for folder, name in [
+        ("talks2017", "ceyer.pdf"),
+        ("talks2017", "jack.pdf"),
+        ("deep2reproduce/2019Fall", "T33.pdf"),
+    ]:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_bytes(b"%PDF-1.4 slides of " + name.encode())
+    for name, text in posts.items():
+        (root / "_posts" / name).write_text(text)
+    return root
+
+
+def post(
+    body: str, *, title="Theoretical17 V", code="2017-W4", term="2017Course", tags="[ InfoMax ]", extra=""
+):
+    return FRONT.format(title=title, code=code, term=term, tags=tags, extra=extra) + textwrap.dedent(body)
+
+
+@pytest.fixture
+def site(tmp_path):
+    return write_site(
+        tmp_path / "site",
+        {
+            "2017-09-12-.md": post(PRESENTER_TABLE, tags="[ understanding, Memorization, InfoMax ]"),
+            "2020-01-05-DL0.md": post(
+                INDEX_TABLE, title="Graphs", code="2020-W0", term="2020team", tags="[ Graph ]"
+            ),
+            "2019-12-11-team.md": post(
+                TEAM_TABLE, title="Theoretical17 V", code="2018-team", term="2019fCourse"
+            ),
+            "2022-06-03-RL.md": post(
+                ABSTRACT_TABLE, title="Agents", term="2022-selfRead", tags="[ infomax ]"
+            ),
+            "2024-04-04-L20.md": post(
+                HEADINGS,
+                title="Prompting",
+                term="2024-seminarRead",
+                tags="",
+                extra="lecture: W11-team-2\nvideo: team-2\n",
+            ),
+        },
+    )
+
+
+def run_import(site: Path, *args: str) -> str:
+    out = io.StringIO()
+    call_command("import_jekyll", str(site), *args, stdout=out)
+    return out.getvalue()
+
+
+def rows(source: str) -> list[tuple]:
+    week = Week.objects.get(source_path=f"_posts/{source}")
+    return [
+        (
+            row.order,
+            row.section,
+            row.label,
+            [p.name for p in row.ordered_presenters],
+            row.paper.title if row.paper else "",
+        )
+        for row in week.presentations.select_related("paper")
+    ]
+
+
+def test_front_matter_becomes_terms_weeks_categories_and_tags(site):
+    run_import(site, "--site-url", "https://old.example.edu/seminar")
+
+    week = Week.objects.get(source_path="_posts/2017-09-12-.md")
+    assert (week.title, week.code, str(week.date), week.term.code) == (
+        "Theoretical17 V",
+        "2017-W4",
+        "2017-09-12",
+        "2017Course",
+    )
+    assert [c.name for c in week.categories.all()] == ["1Theoretical"]
+    assert Category.objects.get().description == "Theory of deep networks"
+    assert sorted(t.name for t in week.tags.all()) == ["InfoMax", "Memorization", "understanding"]
+    # "InfoMax" and "infomax" are one tag; a post without tags has none.
+    assert Tag.objects.filter(name__iexact="infomax").count() == 1
+    assert list(Week.objects.get(source_path="_posts/2024-04-04-L20.md").tags.all()) == []
+    assert Term.objects.count() == 5
+    # Duplicate titles in one term would get distinct slugs; here they are in two terms.
+    assert Week.objects.filter(title="Theoretical17 V").count() == 2
+
+
+def test_presenter_table_rows_people_topics_links_and_continuations(site):
+    run_import(site, "--site-url", "https://old.example.edu/seminar")
+
+    assert rows("2017-09-12-.md") == [
+        (1, "", "", ["Ceyer"], "A Closer Look at Memorization in Deep Networks"),
+        (2, "", "", ["Ceyer"], "On the Expressive Efficiency of Overlapping Architectures"),
+        (
+            3,
+            "",
+            "Mutual Information",
+            ["Jack"],
+            "Opening the Black Box of Deep Neural Networks via Information",
+        ),
+    ]
+    memorization = Paper.objects.get(title="A Closer Look at Memorization in Deep Networks")
+    assert (memorization.venue, memorization.year, memorization.arxiv_id) == ("ICML", 2017, "1706.05394")
+    expressive = Paper.objects.get(title__startswith="On the Expressive")
+    assert [(link.kind, link.label, link.url) for link in expressive.links.all()] == [
+        ("pdf", "DLSSpdf", "https://drive.example.org/x"),
+        ("video", "video", "http://videolectures.net/sharir/"),
+    ]
+    black_box = Paper.objects.get(title__startswith="Opening the Black Box")
+    assert [link.url for link in black_box.links.all()] == [
+        "https://arxiv.org/abs/1703.00810"
+    ]  # empty target left out
+
+
+def test_footnote_abstracts_go_to_the_paper_they_name_not_their_number(site):
+    run_import(site)
+
+    assert Paper.objects.get(title__startswith="A Closer Look").abstract == (
+        "ICML17/ Aaron Courville / We examine the role of memorization."
+    )
+    assert Paper.objects.get(title__startswith="On the Expressive").abstract == (
+        "ICLR 2018/ Expressive efficiency refers to ..."
+    )
+    # A footnote that names no paper goes to the row citing it, from whichever cell.
+    assert Paper.objects.get(title__startswith="Opening the Black Box").abstract == (
+        "Jack Note: the information plane view of training."
+    )
+
+
+def test_local_slides_are_copied_and_missing_ones_linked_to_the_old_site(site, settings):
+    run_import(site, "--site-url", "https://old.example.edu/seminar")
+
+    week = Week.objects.get(source_path="_posts/2017-09-12-.md")
+    decks = {
+        (deck.presenter.name, Path(deck.file.name).name if deck.file else deck.url)
+        for deck in week.slide_decks.all()
+    }
+    assert decks == {("Ceyer", "ceyer.pdf"), ("Jack", "jack.pdf")}
+    copied = week.slide_decks.get(presenter__name="Ceyer").file
+    assert (Path(settings.MEDIA_ROOT) / copied.name).read_bytes() == b"%PDF-1.4 slides of ceyer.pdf"
+    team = Week.objects.get(source_path="_posts/2019-12-11-team.md")
+    assert sorted(deck.url or Path(deck.file.name).name for deck in team.slide_decks.all()) == [
+        "T33.pdf",
+        "https://old.example.edu/seminar/deep2reproduce/2019Fall/T12.pdf",  # not in the site folder
+    ]
+
+
+def test_missing_slides_without_a_site_url_are_reported(site):
+    output = run_import(site)
+
+    assert "slide decks missing: 2" in output
+    assert "_posts/2019-12-11-team.md: slides /deep2reproduce/2019Fall/T12.pdf are not in the site" in output
+    assert "_posts/2020-01-05-DL0.md: slides /talkArsh/markov.pdf are not in the site" in output
+
+
+def test_index_and_team_tables_find_presenters_in_slide_labels_and_tags_in_cells(site):
+    run_import(site, "--site-url", "https://old.example.edu/seminar")
+
+    assert rows("2020-01-05-DL0.md") == [
+        (1, "", "1", ["Arsh"], "Graph Markov Neural Nets"),
+        (2, "", "", ["Jack"], "A Closer Look at Memorization in Deep Networks"),
+    ]
+    assert rows("2019-12-11-team.md") == [
+        (1, "", "T33", [], "The High-Dimensional Geometry of Binary Neural Networks"),
+        (2, "", "T12", [], "Large Margin Deep Networks"),
+    ]
+    binary = Paper.objects.get(title__startswith="The High-Dimensional")
+    assert sorted(tag.name for tag in binary.tags.all()) == ["Quantization", "binarization"]
+    assert [tag.name for tag in Paper.objects.get(title="Large Margin Deep Networks").tags.all()] == [
+        "large-margin"
+    ]
+
+
+def test_the_same_paper_in_two_weeks_is_one_paper(site):
+    run_import(site)
+
+    assert Paper.objects.filter(title="A Closer Look at Memorization in Deep Networks").count() == 1
+    assert (
+        Paper.objects.get(title="A Closer Look at Memorization in Deep Networks").presentations.count() == 2
+    )
+
+
+def test_abstract_tables_and_heading_readings(site):
+    run_import(site)
+
+    assert Paper.objects.get(title="A Generalist Agent").abstract == "Gato works as a generalist policy."
+    assert rows("2024-04-04-L20.md") == [
+        (1, "Required Readings", "", [], "Unleashing the potential of prompt engineering"),
+        (2, "More Readings", "", [], "Skeleton-of-Thought: Large Language Models Can Do Parallel Decoding"),
+    ]
+    prompt = Paper.objects.get(title="Unleashing the potential of prompt engineering")
+    assert prompt.authors == "Banghao Chen, Zhaofeng Zhang"
+    assert prompt.abstract.startswith("This paper delves into the pivotal role")
+    assert prompt.arxiv_id == "2310.14735"
+    body = Week.objects.get(source_path="_posts/2024-04-04-L20.md").body
+    assert "# A write-up by the team" in body and "Free-form notes stay in the week." in body
+    assert "- Lecture: W11-team-2" in body and "- Video: team-2" in body
+
+
+def test_free_form_notes_keep_their_images_with_resolved_paths(site):
+    run_import(site)
+
+    body = Week.objects.get(source_path="_posts/2017-09-12-.md").body
+    assert "![a chart](/images/chart.png)" in body
+
+
+def counts() -> dict[str, int]:
+    return {
+        m.__name__: m.objects.count()
+        for a in ("syllabus", "papers", "presenters")
+        for m in apps.get_app_config(a).get_models()
+    }
+
+
+def test_a_second_import_creates_nothing(site):
+    run_import(site, "--site-url", "https://old.example.edu/seminar")
+    before = counts()
+
+    output = run_import(site, "--site-url", "https://old.example.edu/seminar")
+
+    assert counts() == before
+    assert "papers: 0" in output and "slide decks copied: 0" in output
+
+
+def test_dry_run_writes_nothing(site, settings):
+    output = run_import(site, "--dry-run")
+
+    assert output.startswith("Dry run, nothing written.")
+    assert all(number == 0 for number in counts().values())
+    assert not Path(settings.MEDIA_ROOT, "slides").exists()
+
+
+def test_a_broken_post_is_reported_and_the_rest_import(site):
+    (site / "_posts" / "2018-01-01-broken.md").write_text("---\ntitle: [unclosed\ntags: x\n---\nBody\n")
+
+    output = run_import(site)
+
+    assert "failed posts: 1" in output
+    assert "_posts/2018-01-01-broken.md:2: broken front matter" in output  # the line with "[unclosed"
+    assert Week.objects.count() == 5
+
+
+def test_only_imports_matching_posts(site):
+    run_import(site, "--only", "2024-*")
+
+    assert list(Week.objects.values_list("source_path", flat=True)) == ["_posts/2024-04-04-L20.md"]
+
+
+def test_a_folder_without_posts_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="has no _posts/ folder"):
+        call_command("import_jekyll", str(tmp_path))
+
+
+def test_presenters_merge_through_case_and_aliases(site):
+    Presenter.objects.create(name="Ceyer Wakilpoor").aliases.create(name="ceyer")
+
+    run_import(site)
+
+    assert Presenter.objects.filter(name__icontains="ceyer").count() == 1
+    assert PaperLink.objects.filter(url="https://arxiv.org/pdf/1706.05394.pdf").exists()
+    assert SlideDeck.objects.filter(presenter__name="Ceyer Wakilpoor").count() == 1
