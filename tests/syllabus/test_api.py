@@ -436,4 +436,6 @@ def test_the_schema_documents_the_error_answers(anonymous_api):
 
     answers = schema["paths"]["/api/v1/weeks/"]["get"]["responses"]
     assert {"200", "304", "400", "401", "403", "404", "409", "414", "429"} <= set(answers)
-    assert schema["paths"]["/api/v1/papers/{id}/"]["delete"]["responses"]["409"]["description"].startswith("Conflicts")
+    assert schema["paths"]["/api/v1/papers/{id}/"]["delete"]["responses"]["409"]["description"].startswith(
+        "Conflicts"
+    )
