@@ -177,6 +177,7 @@ class SlideDeck(TimestampedModel):
     title = models.CharField(max_length=300, blank=True)
     file = models.FileField(
         upload_to="slides/",
+        max_length=300,  # imported decks keep their old folders, and their names are long
         blank=True,
         validators=[FileExtensionValidator(["pdf", "ppt", "pptx"])],
         help_text="A PDF or PowerPoint file.",

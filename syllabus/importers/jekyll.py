@@ -16,7 +16,8 @@ FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.*)\.(md|markdown)$")
 EXCERPT = "<!--excerpt.start-->"
 LIQUID_ASSIGN = re.compile(r"\{%\s*assign\s+(\w+)\s*=\s*(.*?)\s*%\}")
 LIQUID_VALUE = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
-LINK = re.compile(r"\[([^\]]*)\]\(\s*([^)\s]*)\s*\)")
+# [text](url) and [text](url "title"); one level of brackets in the text, of parentheses in the url.
+LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\s*\)")
 BARE_URL = re.compile(r"(?<![(\[])\bhttps?://[^\s)|>\]]+")
 FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\](?!:)")
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")
@@ -25,7 +26,34 @@ TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 VENUE_SUFFIX = re.compile(r"[,(]\s*([A-Za-z][A-Za-z&@\- ]{1,30}?)\s*'?(\d{4}|\d{2})\s*\)?\s*$")
 ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?", re.I)
 DOI_URL = re.compile(r"doi\.org/(10\.\d{4,9}/[^\s?#]+)", re.I)
-NOT_A_NAME = {"pdf", "slides", "slide", "ourslide", "our", "survey", "url", "link", "notes", "video", "ppt"}
+NOT_A_NAME = {
+    "pdf",
+    "slides",
+    "slide",
+    "ourslide",
+    "ourslides",
+    "our",
+    "survey",
+    "url",
+    "link",
+    "notes",
+    "video",
+}
+NOT_A_NAME |= {
+    "ppt",
+    "pptx",
+    "blog",
+    "talk",
+    "code",
+    "paper",
+    "deck",
+    "lecture",
+    "html",
+    "here",
+    "more",
+    "note",
+}
+HONORIFIC = re.compile(r"^(dr|prof|professor)\.?\s+", re.I)
 
 
 @dataclass
@@ -100,6 +128,15 @@ class Post:
     extras: dict[str, str]
     problems: list[str] = field(default_factory=list)  # "line N: what is ambiguous"
     unusable_links: list[str] = field(default_factory=list)  # kept in the body, never dropped
+    known_people: set[str] | None = None  # lower-case names the site shows to be people (see read_post)
+    slide_names: set[str] = field(default_factory=set)  # names beside slide links or in slide file names
+
+
+class TextYAMLHandler(frontmatter.YAMLHandler):
+    """Front matter values stay text: `title: 3.10` is "3.10", `desc: 010` is "010", a tag `yes` is "yes"."""
+
+    def load(self, fm: str, **kwargs):
+        return yaml.load(fm, Loader=yaml.BaseLoader)  # BaseLoader builds only str, list and dict
 
 
 class PostError(Exception):
@@ -114,8 +151,13 @@ def normalise_title(title: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", title.lower()).split())
 
 
-def read_post(path: Path) -> Post:
-    """Parse one `_posts/YYYY-MM-DD-slug.md` file."""
+def read_post(path: Path, known_people: set[str] | None = None) -> Post:
+    """Parse one `_posts/YYYY-MM-DD-slug.md` file.
+
+    `known_people` (lower case) are the names the whole site shows to be people: a one-word first
+    cell is a presenter only if it is one of them ("Jack"), else a topic ("Memory"). Without it,
+    any one-word name is taken for a person.
+    """
     match = FILE_NAME.match(path.name)
     if not match:
         raise PostError("the file name does not start with a date (YYYY-MM-DD-...)", 1)
@@ -128,7 +170,7 @@ def read_post(path: Path) -> Post:
     except (OSError, UnicodeDecodeError) as error:
         raise PostError(f"cannot read the file: {error}") from None
     try:
-        meta, content = frontmatter.parse(text)
+        meta, content = frontmatter.parse(text, handler=TextYAMLHandler())
     except yaml.YAMLError as error:
         # The line where the bad value starts (context), else where the parser noticed (problem);
         # YAML counts from 0, starting with the rest of the opening "---" line.
@@ -136,6 +178,8 @@ def read_post(path: Path) -> Post:
         raise PostError(
             f"broken front matter: {getattr(error, 'problem', error)}", mark.line + 1 if mark else 1
         ) from None
+    if not isinstance(meta, dict):
+        raise PostError("the front matter is not a set of keys and values", 1)
     title = str(meta.get("title") or "").strip()
     if not title:
         raise PostError("the front matter has no title", 1)
@@ -151,6 +195,7 @@ def read_post(path: Path) -> Post:
         readings=[],
         body="",
         extras={key: str(meta[key]) for key in ("lecture", "notes", "video") if meta.get(key)},
+        known_people=known_people,
     )
     _read_body(post, content, offset)
     return post
@@ -196,6 +241,13 @@ def _read_body(post: Post, content: str, offset: int) -> None:
     else:
         leftover = _heading_readings(readings_part, post)
     unmatched = _attach_footnotes(post, footnotes)
+    # Rows without a paper (a talk, a video) keep their links in the week's notes.
+    loose = [
+        f"- {reading.label or 'Link'}: "
+        + " + ".join(f"[{link.label or link.kind}]({link.url})" for link in reading.links)
+        for reading in post.readings
+        if not reading.title and reading.links
+    ]
     body = "\n".join(leftover).strip()
     notes = "\n".join(line for _, line in notes_part).strip()
     extras = "\n".join(f"- {key.title()}: {value}" for key, value in post.extras.items())
@@ -207,6 +259,7 @@ def _read_body(post: Post, content: str, offset: int) -> None:
             notes,
             extras and f"Session materials:\n\n{extras}",
             unusable and f"Links in the old post that are not addresses:\n\n{unusable}",
+            loose and "Other links:\n\n" + "\n".join(loose),
             "\n\n".join(f"[^{key}]: {text}" for key, text in unmatched),
         )
         if part
@@ -214,32 +267,61 @@ def _read_body(post: Post, content: str, offset: int) -> None:
 
 
 def _cells(line: str) -> list[str]:
+    """Cells of a table row; a "|" inside a link's [text] or (address) does not split."""
     inner = line.strip()
     inner = inner[1:] if inner.startswith("|") else inner
     inner = inner[:-1] if inner.endswith("|") else inner
-    return [cell.strip() for cell in inner.split("|")]
+    cells, current, depth = [], [], 0
+    for char in inner:
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth = max(0, depth - 1)
+        if char == "|" and depth == 0:
+            cells.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    cells.append("".join(current).strip())
+    return cells
 
 
 def _tables(lines: list[tuple[int, str]]) -> list[tuple[int, int, list[tuple[int, dict[str, str]]]]]:
     """Markdown tables as (first line, last line, [(line, {role: cell})])."""
     tables, index = [], 0
+    separator = re.compile(r"\s*\|?[\s:|-]*-[\s:|-]*\|?\s*")
     while index < len(lines):
         number, line = lines[index]
-        is_separator = index + 1 < len(lines) and re.fullmatch(
-            r"\s*\|?[\s:\-|]+\|?\s*", lines[index + 1][1] or "x"
-        )
-        if line.strip().startswith("|") and is_separator and "-" in lines[index + 1][1]:
-            roles = [_role(header) for header in _cells(line)]
-            rows, index = [], index + 2
-            while index < len(lines) and lines[index][1].strip().startswith("|"):
-                cells = _cells(lines[index][1])
-                if len(cells) > len(roles):  # a stray "|" inside a cell: join the overflow into the last one
-                    cells = [*cells[: len(roles) - 1], " | ".join(cells[len(roles) - 1 :])]
-                rows.append((lines[index][0], dict(zip(roles, cells, strict=False))))
-                index += 1
-            tables.append((number, lines[index - 1][0], rows))
-        else:
+        if not line.strip().startswith("|"):
             index += 1
+            continue
+        roles = [_role(header) for header in _cells(line)]
+        following = next((text for _, text in lines[index + 1 :] if text.strip()), "")
+        has_separator = index + 1 < len(lines) and separator.fullmatch(lines[index + 1][1])
+        # Some posts leave out the separator row; a header naming a papers column still makes a table.
+        if not has_separator and not ("paper" in roles and following.strip().startswith("|")):
+            index += 1
+            continue
+        rows, index = [], index + (2 if has_separator else 1)
+        while index < len(lines):
+            text = lines[index][1].strip()
+            if not text:  # blank lines between rows do not end the table
+                ahead = next((t for _, t in lines[index:] if t.strip()), "")
+                if not ahead.strip().startswith("|"):
+                    break
+                index += 1
+                continue
+            if not text.startswith("|"):
+                break
+            cells = _cells(text)
+            if len(cells) > len(roles):  # more cells than headers: the overflow joins the last one
+                cells = [*cells[: len(roles) - 1], " | ".join(cells[len(roles) - 1 :])]
+            row: dict[str, str] = {}
+            for role, cell in zip(roles, cells, strict=False):
+                row[role] = f"{row[role]} + {cell}" if row.get(role) else cell  # two URL columns: keep both
+            rows.append((lines[index][0], row))
+            index += 1
+        tables.append((number, lines[index - 1][0], rows))
     return tables
 
 
@@ -279,9 +361,33 @@ def _split_venue(title: str) -> tuple[str, str, int | None]:
     return title, "", None
 
 
+def people(text: str) -> list[str]:
+    """The names in a cell such as "Ceyer", "Beilun+Arshdeep", "Dr. Qi" or "Bill's"; [] if any part is not a name."""
+    names = []
+    for part in re.split(r"\s*(?:\+|,|&|\band\b)\s*", text.strip()):
+        part = re.sub(r"'s?$", "", part.strip())
+        honorific = HONORIFIC.match(part)
+        bare = part[honorific.end() :] if honorific else part
+        if not looks_like_a_person(bare):
+            return []
+        names.append(f"{honorific.group(1).title()}. {bare}" if honorific else bare)
+    return names
+
+
+def similar_titles(first: str, second: str) -> bool:
+    """The same paper written twice: one title starts the other, or most of their words are shared."""
+    a, b = normalise_title(first), normalise_title(second)
+    if not a or not b:
+        return False
+    if a.startswith(b) or b.startswith(a):
+        return True
+    words_a, words_b = set(a.split()), set(b.split())
+    return len(words_a & words_b) / len(words_a | words_b) >= 0.6
+
+
 def looks_like_a_person(text: str) -> bool:
-    """ "Ceyer", "ChaoJiang", "Jack": one word of letters. Two words ("Mutual Information") stay a topic."""
-    return bool(re.fullmatch(r"[A-Z][a-zA-Z\-']{1,30}", text))
+    """ "Ceyer", "ChaoJiang", "Jack": one capitalised word of letters. "Mutual Information", "NLP" are not."""
+    return bool(re.fullmatch(r"[A-Z][a-zA-Z\-]{1,30}", text)) and not text.isupper()
 
 
 def _table_readings(rows: list[tuple[int, dict[str, str]]], post: Post) -> list[Reading]:
@@ -294,20 +400,30 @@ def _table_readings(rows: list[tuple[int, dict[str, str]]], post: Post) -> list[
         paper_cell = cells.get("paper", "")
         reading.footnotes = FOOTNOTE_REF.findall(" ".join(cells.values()))  # cited from any cell
         reading.title, reading.venue, reading.year = _split_venue(_plain(paper_cell))
+        if _only_generic_links(paper_cell):  # "[video](…) + [slide](…)": links, not a title
+            reading.title = ""
         reading.links = _links(paper_cell) + _links(cells.get("links", ""))
         reading.abstract = _plain(cells.get("abstract", ""))
         reading.tags = [tag.strip() for tag in cells.get("tags", "").split(",") if tag.strip()]
+        _read_slides(reading, cells.get("slides", ""), post)
+        named_in_slides = {name.lower() for name in reading.presenters}
         who = _plain(cells.get("presenter", ""))
-        if who and looks_like_a_person(who):
-            reading.presenters.append(who)
-            previous_presenter = who
+        names = people(who)
+        # A name in the first column is a presenter, unless the slides name someone else: then it is
+        # the row's topic ("SPEN | ... | Jack [Pdf](...)").
+        known = post.known_people
+        if known is not None and not all(n.lower() in known for n in names):
+            names = []
+        if names and (not named_in_slides or named_in_slides & {n.lower() for n in names}):
+            reading.presenters = list(dict.fromkeys([*names, *reading.presenters]))
+            previous_presenter = names[0]
         elif who:
             reading.label = who
             post.problems.append(f"line {line}: '{who}' read as a topic, not a presenter")
-        elif "presenter" in cells and previous_presenter and reading.title:
+        elif "presenter" in cells and previous_presenter and reading.title and not reading.presenters:
             reading.presenters.append(previous_presenter)  # an empty cell continues the row above
+            post.problems.append(f"line {line}: presenter {previous_presenter} taken from the row above")
         reading.label = reading.label or _plain(cells.get("label", ""))
-        _read_slides(reading, cells.get("slides", ""), post)
         for link in list(reading.links):
             if not link.url.startswith(("http://", "https://", "/")):
                 reading.links.remove(link)
@@ -331,21 +447,30 @@ def _unshift(cells: dict[str, str], line: int, post: Post) -> dict[str, str]:
     return cells
 
 
+def _only_generic_links(cell: str) -> bool:
+    labels = [label for label, _ in LINK.findall(cell)]
+    words = [w.lower() for label in labels for w in re.split(r"[\s_\-+]+", label) if w]
+    return bool(labels) and not _plain(LINK.sub("", cell)) and all(w in NOT_A_NAME for w in words)
+
+
 def _read_slides(reading: Reading, cell: str, post: Post) -> None:
     """Slides, and the presenters named beside them: `Jack [Pdf](...)`, `[Arsh Survey](...)`."""
     for match in LINK.finditer(cell):
         label, url = match.group(1).strip(), match.group(2)
         before = _plain(cell[: match.start()].split(")")[-1]).strip(" +")
-        words = [w for w in re.split(r"[\s_]+", label) if w and w.lower() not in NOT_A_NAME]
-        named = (
-            before
-            if looks_like_a_person(before)
-            else (words[0] if words and looks_like_a_person(words[0]) else "")
-        )
+        words = [w for w in re.split(r"[\s_\-]+", label) if w and w.lower() not in NOT_A_NAME]
+        first_is_name = (
+            bool(words) and re.split(r"[\s_\-]+", label)[0] == words[0]
+        )  # "Arsh Survey", not "PDF-Bandit"
+        named = (people(before) or [""])[0] or ((people(words[0]) or [""])[0] if first_is_name else "")
         if not url:
             post.problems.append(f"line {reading.line}: slides '{label}' have no address")
             continue
         reading.slides.append((Link(url=url, label=label), named))
+        stem = url.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        post.slide_names |= {w.lower() for w in re.split(r"[-_.\s]+", stem) if looks_like_a_person(w)}
+        if named:
+            post.slide_names.add(named.lower())
         if named and named not in reading.presenters:
             reading.presenters.append(named)
 
@@ -358,8 +483,9 @@ def _heading_readings(lines: list[tuple[int, str]], post: Post) -> list[str]:
         heading = re.match(r"^(#{2,6})\s+(.*?)\s*:?\s*$", stripped)
         if heading:
             text = _plain(heading.group(2))
-            if "reading" in text.lower():
-                section, current = text.rstrip(":"), None
+            lowered = text.lower().rstrip(": ")
+            if "reading" in lowered or text.endswith(":") or re.match(r"^(even )?more\b", lowered):
+                section, current = text.rstrip(": "), None
                 continue
             title, venue, year = _split_venue(text)
             current = Reading(line=number, section=section, title=title, venue=venue, year=year)
@@ -372,16 +498,35 @@ def _heading_readings(lines: list[tuple[int, str]], post: Post) -> list[str]:
             links = _links(item)
             rest = _plain(BARE_URL.sub("", LINK.sub("", item))).strip(" :+")
             current.links.extend(links)
-            if len(rest) > 200 or (rest and not links and current.authors):
-                authors, _, abstract = rest.partition(" / ") if " / " in rest[:400] else ("", "", rest)
-                current.authors = current.authors or authors
-                current.abstract = (current.abstract + "\n\n" + abstract).strip()
-            elif rest and not links:
+            if not rest:
+                continue
+            authors, _, abstract = rest.partition(" / ") if " / " in rest[:400] else ("", "", rest)
+            if not authors and _looks_like_authors(rest) and not current.authors:
                 current.authors = rest
+            else:
+                current.authors = current.authors or (authors if _looks_like_authors(authors) else "")
+                if authors and not _looks_like_authors(authors):
+                    abstract = rest
+                current.abstract = (current.abstract + "\n\n" + abstract).strip()
             continue
         if current is None or stripped:
             leftover.append(line)
     return leftover
+
+
+def _looks_like_authors(text: str) -> bool:
+    """ "Lili Chen, Kevin Lu, Aravind Rajeswaran": short, comma-separated, mostly capitalised words."""
+    words = text.replace(",", " ").split()
+    if not words or len(text) > 400 or text.rstrip().endswith(".") or "," not in text:
+        return False
+    return sum(word[0].isupper() for word in words) / len(words) >= 0.6
+
+
+def _title_score(title: str, note: str) -> float:
+    """The share of the title's words found at the start of a footnote."""
+    words = {w for w in normalise_title(title).split() if len(w) > 2}
+    start = set(normalise_title(note).split()[:60])
+    return len(words & start) / len(words) if words else 0.0
 
 
 def _attach_footnotes(post: Post, footnotes: dict[str, str]) -> list[tuple[str, str]]:
@@ -395,6 +540,11 @@ def _attach_footnotes(post: Post, footnotes: dict[str, str]) -> list[tuple[str, 
         note = normalise_title(text)
         match = next((r for title, r in by_title if title and note.startswith(title)), None)
         match = match or next((r for title, r in by_title if len(title) > 12 and title in note), None)
+        if match is None and by_title:  # the title reworded a little ("NIPS16" vs "NeurIPS 2016")
+            score, best = max(
+                ((_title_score(r.title, text), r) for _, r in by_title), key=lambda pair: pair[0]
+            )
+            match = best if score >= 0.7 else None
         if match is None:
             match = next((r for r in post.readings if key in r.footnotes), None)
             if match is None:

@@ -19,7 +19,15 @@ from django.db.models import Q
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus import services
-from syllabus.importers.jekyll import Link, Post, PostError, Reading, normalise_title, read_post
+from syllabus.importers.jekyll import (
+    Link,
+    Post,
+    PostError,
+    Reading,
+    normalise_title,
+    read_post,
+    similar_titles,
+)
 from syllabus.models import Category, Presentation, Term, Week
 
 
@@ -47,14 +55,14 @@ class SiteImporter:
         self.presenters_by_name: dict[str, Presenter] = {}
 
     def run(self, only: str = "*") -> Summary:
-        posts = sorted(
-            path for path in (self.site_dir / "_posts").glob("*.md") if fnmatch.fnmatch(path.name, only)
-        )
+        found = [*(self.site_dir / "_posts").glob("*.md"), *(self.site_dir / "_posts").glob("*.markdown")]
+        posts = sorted(path for path in found if fnmatch.fnmatch(path.name, only))
+        known_people = self._known_people(posts)
         terms = set()
         for path in posts:
             where = f"_posts/{path.name}"
             try:
-                post = read_post(path)
+                post = read_post(path, known_people)
             except PostError as error:
                 self.summary.counts["failed posts"] += 1
                 self.summary.failures.append(f"{where}:{error.line or 1}: {error}")
@@ -76,6 +84,17 @@ class SiteImporter:
             self.summary.problems.extend(f"{where}: {problem}" for problem in post.problems)
         self.summary.counts["terms"] = len(terms)
         return self.summary
+
+    def _known_people(self, posts: list[Path]) -> set[str]:
+        """Names the site shows to be people: beside slide links, in slide file names, or already presenters."""
+        names = {name.lower() for name in Presenter.objects.values_list("name", flat=True)}
+        names |= {name.lower() for name in PresenterAlias.objects.values_list("name", flat=True)}
+        for path in posts:
+            try:
+                names |= read_post(path).slide_names
+            except PostError:
+                continue  # reported on the real pass
+        return names
 
     def _forget_cached_rows(self) -> None:
         self.papers_by_title, self.presenters_by_name = None, {}
@@ -148,7 +167,7 @@ class SiteImporter:
         paper = None
         for field_name, value in (("arxiv_id", reading.arxiv_id), ("doi", reading.doi)):
             candidate = Paper.objects.filter(**{f"{field_name}__iexact": value}).first() if value else None
-            if candidate and normalise_title(candidate.title) == key:
+            if candidate and similar_titles(candidate.title, title):
                 paper = candidate
                 break
         if self.papers_by_title is None:
@@ -164,8 +183,10 @@ class SiteImporter:
             paper.abstract = (paper.abstract + "\n\n" + reading.abstract).strip()
             self.summary.counts["abstracts"] += 1
         for field_name, value in (("arxiv_id", reading.arxiv_id), ("doi", reading.doi)):
-            taken = Paper.objects.filter(**{f"{field_name}__iexact": value}).exclude(pk=paper.pk).exists()
-            if value and not getattr(paper, field_name) and not taken:
+            if not value or getattr(paper, field_name):
+                continue
+            # An id already on another paper (same link, different title) stays there: two papers.
+            if not Paper.objects.filter(**{f"{field_name}__iexact": value}).exclude(pk=paper.pk).exists():
                 setattr(paper, field_name, value)
         paper.save()
         self.papers_by_title[key] = paper
@@ -206,12 +227,14 @@ class SiteImporter:
         title = link.label if link.label.lower() not in {"pdf", "slides", "ourslide", ""} else ""
         local = None if link.url.startswith(("http://", "https://")) else self.site_dir / link.url.lstrip("/")
         if local is not None and local.is_file():
-            existing = week.slide_decks.filter(file__endswith="/" + local.name).first()
+            # Stored under its folder in the old site, so that equal names in two folders never collide.
+            relative = local.relative_to(self.site_dir).as_posix()
+            existing = week.slide_decks.filter(file__endswith="/" + relative).first()
             if existing is None:
                 deck = SlideDeck(week=week, presentation=row, presenter=presenter, title=title)
                 if not self.dry_run:
                     with local.open("rb") as handle:
-                        deck.file.save(local.name, File(handle), save=False)
+                        deck.file.save(relative, File(handle), save=False)
                     deck.save()
                 self.summary.counts["slide decks copied"] += 1
             return

@@ -27,7 +27,7 @@ tags: {tags}
 PRESENTER_TABLE = """
 | Presenter | Papers | Paper URL| Our Slides |
 | -----: | ---------------------------: | :----- | :----- |
-|  Ceyer | A Closer Look at Memorization in Deep Networks, ICML17 [^2] | [PDF](https://arxiv.org/pdf/1706.05394.pdf) | [PDF]({{site.baseurl}}/talks2017/ceyer.pdf) |
+|  Ceyer | A Closer Look at Memorization in Deep Networks, ICML17 [^2] | [PDF](https://arxiv.org/pdf/1706.05394.pdf) | [PDF]({{site.baseurl}}/talks2017/20170912-Ceyer.pdf) |
 |  | On the Expressive Efficiency of Overlapping Architectures [^1]| [DLSSpdf](https://drive.example.org/x) + [video](http://videolectures.net/sharir/) |
 | Mutual Information | Opening the Black Box of Deep Neural Networks via Information | [URL](https://arxiv.org/abs/1703.00810) + [PDF]() [^3] | Jack [Pdf]({{site.baseurl}}/talks2017/jack.pdf) |
 
@@ -38,6 +38,13 @@ Some notes after the table, with ![a chart]({{site.baseurl}}/images/chart.png).
 [^1]: <sub><sup> On the Expressive Efficiency of Overlapping Architectures / ICLR 2018/ Expressive efficiency refers to ... </sup></sub>
 [^2]: <sub><sup> A Closer Look at Memorization in Deep Networks, ICML17/ Aaron Courville / We examine the role of memorization. </sup></sub>
 [^3]: <sub><sup> Jack Note: the information plane view of training. </sup></sub>
+"""
+
+TALKS_TABLE = """
+| Presenter | Papers | Paper URL| Our Slides |
+| --- | --- | --- | --- |
+| DLSS17 | [video](http://videolectures.net/ganguli/) + [slide](http://videolectures.net/ganguli.pdf) | | |
+| Memory | End-To-End Memory Networks | [PDF](https://arxiv.org/abs/1503.08895) | [Bill's Notes]({{site.baseurl}}/notes/bill.pdf) |
 """
 
 INDEX_TABLE = """
@@ -91,7 +98,7 @@ def write_site(root: Path, posts: dict[str, str]) -> Path:
         '---\nlayout: category\ntaxonomy: 1Theoretical\ndesc: "Theory of deep networks"\norder: "1"\n---\nIndex\n'
     )
     for folder, name in [
-        ("talks2017", "ceyer.pdf"),
+        ("talks2017", "20170912-Ceyer.pdf"),
         ("talks2017", "jack.pdf"),
         ("deep2reproduce/2019Fall", "T33.pdf"),
     ]:
@@ -123,6 +130,7 @@ def site(tmp_path):
             "2022-06-03-RL.md": post(
                 ABSTRACT_TABLE, title="Agents", term="2022-selfRead", tags="[ infomax ]"
             ),
+            "2017-08-24-.md": post(TALKS_TABLE, title="Talks", term="2017Course", tags="[ talks ]"),
             "2024-04-04-L20.md": post(
                 HEADINGS,
                 title="Prompting",
@@ -171,6 +179,7 @@ def test_front_matter_becomes_terms_weeks_categories_and_tags(site):
     assert Tag.objects.filter(name__iexact="infomax").count() == 1
     assert list(Week.objects.get(source_path="_posts/2024-04-04-L20.md").tags.all()) == []
     assert Term.objects.count() == 5
+    assert Week.objects.count() == 6
     # Duplicate titles in one term would get distinct slugs; here they are in two terms.
     assert Week.objects.filter(title="Theoretical17 V").count() == 2
 
@@ -225,9 +234,9 @@ def test_local_slides_are_copied_and_missing_ones_linked_to_the_old_site(site, s
         (deck.presenter.name, Path(deck.file.name).name if deck.file else deck.url)
         for deck in week.slide_decks.all()
     }
-    assert decks == {("Ceyer", "ceyer.pdf"), ("Jack", "jack.pdf")}
+    assert decks == {("Ceyer", "20170912-Ceyer.pdf"), ("Jack", "jack.pdf")}
     copied = week.slide_decks.get(presenter__name="Ceyer").file
-    assert (Path(settings.MEDIA_ROOT) / copied.name).read_bytes() == b"%PDF-1.4 slides of ceyer.pdf"
+    assert (Path(settings.MEDIA_ROOT) / copied.name).read_bytes() == b"%PDF-1.4 slides of 20170912-Ceyer.pdf"
     team = Week.objects.get(source_path="_posts/2019-12-11-team.md")
     assert sorted(deck.url or Path(deck.file.name).name for deck in team.slide_decks.all()) == [
         "T33.pdf",
@@ -238,7 +247,7 @@ def test_local_slides_are_copied_and_missing_ones_linked_to_the_old_site(site, s
 def test_missing_slides_without_a_site_url_are_reported(site):
     output = run_import(site)
 
-    assert "slide decks missing: 2" in output
+    assert "slide decks missing: 3" in output
     assert "_posts/2019-12-11-team.md: slides /deep2reproduce/2019Fall/T12.pdf are not in the site" in output
     assert "_posts/2020-01-05-DL0.md: slides /talkArsh/markov.pdf are not in the site" in output
 
@@ -327,7 +336,7 @@ def test_a_broken_post_is_reported_and_the_rest_import(site):
 
     assert "failed posts: 1" in output
     assert "_posts/2018-01-01-broken.md:2: broken front matter" in output  # the line with "[unclosed"
-    assert Week.objects.count() == 5
+    assert Week.objects.count() == 6
 
 
 def test_only_imports_matching_posts(site):
@@ -349,3 +358,18 @@ def test_presenters_merge_through_case_and_aliases(site):
     assert Presenter.objects.filter(name__icontains="ceyer").count() == 1
     assert PaperLink.objects.filter(url="https://arxiv.org/pdf/1706.05394.pdf").exists()
     assert SlideDeck.objects.filter(presenter__name="Ceyer Wakilpoor").count() == 1
+
+
+def test_talks_without_a_paper_keep_their_links_and_topics_are_not_people(site):
+    run_import(site)
+
+    assert rows("2017-08-24-.md") == [
+        (1, "", "DLSS17", [], ""),
+        (2, "", "Memory", ["Bill"], "End-To-End Memory Networks"),
+    ]
+    body = Week.objects.get(source_path="_posts/2017-08-24-.md").body
+    assert (
+        "- DLSS17: [video](http://videolectures.net/ganguli/) + [slide](http://videolectures.net/ganguli.pdf)"
+        in body
+    )
+    assert not Presenter.objects.filter(name__in=["Memory", "DLSS17", "Bill's"]).exists()
