@@ -547,6 +547,11 @@ def _attach_footnotes(post: Post, footnotes: dict[str, str]) -> list[tuple[str, 
             match = best if score >= 0.7 else None
         if match is None:
             match = next((r for r in post.readings if key in r.footnotes), None)
+            # A footnote that opens by naming a paper ("Title / authors / ...") goes by its number only
+            # if that name fits the citing row: numbers in these posts are often off by one.
+            head = re.split(r"\s*/\s+", text, maxsplit=1)[0]
+            if match and len(head) < min(150, len(text)) and _title_score(match.title, head) < 0.5:
+                match = None
             if match is None:
                 unmatched.append((key, text))
                 post.problems.append(f"footnote [^{key}] matches no paper; kept in the week's notes")

@@ -44,7 +44,9 @@ TALKS_TABLE = """
 | Presenter | Papers | Paper URL| Our Slides |
 | --- | --- | --- | --- |
 | DLSS17 | [video](http://videolectures.net/ganguli/) + [slide](http://videolectures.net/ganguli.pdf) | | |
-| Memory | End-To-End Memory Networks | [PDF](https://arxiv.org/abs/1503.08895) | [Bill's Notes]({{site.baseurl}}/notes/bill.pdf) |
+| Memory | End-To-End Memory Networks [^1] | [PDF](https://arxiv.org/abs/1503.08895) | [Bill's Notes]({{site.baseurl}}/notes/bill.pdf) |
+
+[^1]: <sub><sup> Temporal-Difference Learning basics / a wiki page / a paper this table does not list </sup></sub>
 """
 
 INDEX_TABLE = """
@@ -373,3 +375,6 @@ def test_talks_without_a_paper_keep_their_links_and_topics_are_not_people(site):
         in body
     )
     assert not Presenter.objects.filter(name__in=["Memory", "DLSS17", "Bill's"]).exists()
+    # Its footnote names another paper: it stays in the notes instead of going to row 2 by number.
+    assert Paper.objects.get(title="End-To-End Memory Networks").abstract == ""
+    assert "[^1]: Temporal-Difference Learning basics / a wiki page" in body
