@@ -64,14 +64,22 @@ DEBUG = env_bool("DEBUG", False)
 SITE_NAME = env_str("SITE_NAME", "Syllabus")
 
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is required when DEBUG is off. Set SECRET_KEY to a long random string, "
-            "or set DEBUG=1 for local development."
-        )
+MISSING_SECRET_KEY = (
+    "SECRET_KEY is required when DEBUG is off. Set SECRET_KEY to a long random string, "
+    "or set DEBUG=1 for local development."
+)
+if not SECRET_KEY and DEBUG:
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "django-insecure-local-development-key-do-not-use-in-production"
+# Without a key, tools that only read the models (makemigrations --check) still work; anything that
+# signs (sessions, CSRF) gets Django's own error, and the web server refuses to start (see below).
+
+
+def require_secret_key() -> None:
+    """Called by the WSGI and ASGI entry points: a server never starts without a key."""
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(MISSING_SECRET_KEY)
+
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

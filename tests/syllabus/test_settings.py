@@ -63,10 +63,36 @@ def test_allowed_hosts_is_a_comma_separated_list(monkeypatch, tmp_path):
     assert settings["ALLOWED_HOSTS"] == ["seminar.example.edu", "www.example.edu"]
 
 
+def test_without_a_key_models_load_but_the_server_refuses_to_start(monkeypatch, tmp_path):
+    settings = load_settings(monkeypatch, tmp_path, DEBUG="0")
+
+    assert settings["SECRET_KEY"] == ""
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is required when DEBUG is off"):
+        settings["require_secret_key"]()
+
+
+def test_a_server_entry_point_refuses_to_start_without_a_key(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env["DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "import syllabus.wsgi"],
+        cwd=SETTINGS_FILE.parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"DEBUG": "0"}, "SECRET_KEY is required when DEBUG is off"),
         ({**PRODUCTION, "DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
         ({**PRODUCTION, "CONN_MAX_AGE": "forever"}, "CONN_MAX_AGE='forever' is not a whole number"),
         ({**PRODUCTION, "CONN_MAX_AGE": "-5"}, "CONN_MAX_AGE='-5' must be at least 0"),
