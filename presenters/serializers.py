@@ -9,23 +9,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from presenters.models import Presenter, PresenterAlias
-from syllabus.serializers import ModelRulesMixin, PageUrlField, save_with_relations
+from syllabus.serializers import ModelRulesMixin, NameListField, PageUrlField, save_with_relations
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "maxLength": 200}})
-class AliasNamesField(serializers.Field):
-    def to_representation(self, aliases) -> list[str]:
-        return [alias.name for alias in aliases.all()]
-
+class AliasNamesField(NameListField):
     def to_internal_value(self, data) -> list[str]:
-        if not isinstance(data, list) or not all(isinstance(name, str) and name.strip() for name in data):
-            raise serializers.ValidationError("Give a list of names.")
-        if any(len(name) > 200 for name in data):
-            raise serializers.ValidationError("A name has at most 200 characters.")
-        if any("\x00" in name for name in data):
-            raise serializers.ValidationError("Null characters are not allowed.")
+        names = super().to_internal_value(data)
         # Aliases ignore case: "Bobby" and "bobby" are one alias.
-        return list({name.strip().lower(): name.strip() for name in reversed(data)}.values())[::-1]
+        return list({name.strip().lower(): name.strip() for name in reversed(names)}.values())[::-1]
 
 
 def replace_aliases(presenter: Presenter, names: list[str]) -> None:

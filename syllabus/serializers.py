@@ -61,21 +61,35 @@ class PageUrlField(serializers.Field):
 extend_schema_field(OpenApiTypes.URI)(PageUrlField)
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string"}})
-class TagNamesField(serializers.Field):
-    """Tags as a list of names; unknown names become new tags (matching ignores case)."""
+class NameListField(serializers.Field):
+    """Related rows (tags, aliases) read and written as a plain list of their names."""
 
-    def to_representation(self, tags) -> list[str]:
-        return [tag.name for tag in tags.all()]
+    noun = "name"
+    max_length = 200
+    allow_blank = False
+
+    def to_representation(self, related) -> list[str]:
+        return [row.name for row in related.all()]
 
     def to_internal_value(self, data) -> list[str]:
-        if not isinstance(data, list) or not all(isinstance(name, str) for name in data):
-            raise serializers.ValidationError("Give a list of tag names.")
+        if not isinstance(data, list) or not all(
+            isinstance(name, str) and (self.allow_blank or name.strip()) for name in data
+        ):
+            raise serializers.ValidationError(f"Give a list of {self.noun}s.")
         if any("\x00" in name for name in data):
             raise serializers.ValidationError("Null characters are not allowed.")
-        if any(len(name.strip()) > 100 for name in data):
-            raise serializers.ValidationError("A tag name has at most 100 characters.")
+        if any(len(name.strip()) > self.max_length for name in data):
+            raise serializers.ValidationError(f"A {self.noun} has at most {self.max_length} characters.")
         return data
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TagNamesField(NameListField):
+    """Tags as a list of names; unknown names become new tags (matching ignores case)."""
+
+    noun = "tag name"
+    max_length = 100
+    allow_blank = True  # blank names are skipped by tags_get_or_create
 
 
 def save_with_relations(serializer, instance: models.Model | None, validated_data: dict, **relations):
