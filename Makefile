@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets its own environment (see README).
 LOCAL := DEBUG=1
 
-.PHONY: help install run test test-postgres lint format migrate demo serve api-fuzz clean
+.PHONY: help install run test test-postgres lint format migrate demo serve api-fuzz bench clean
 
 help:
 	@echo "make run            install, migrate, load the demo seminar, serve on http://$(HOST):$(PORT)/"
@@ -15,6 +15,7 @@ help:
 	@echo "make test-postgres  run the suite on the local PostgreSQL server"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
 	@echo "make api-fuzz       schemathesis against the API on a throw-away server with the demo data"
+	@echo "make bench          time the Jekyll import of SITE (default ../shared/corpus/deep2read)"
 	@echo "make serve          production-style: collectstatic, migrate, gunicorn (needs SECRET_KEY)"
 
 $(BIN)/python:
@@ -54,6 +55,9 @@ lint: install
 
 api-fuzz: install
 	bash .ci/api-fuzz
+
+bench: install
+	bash .ci/bench
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import html
 import re
+import threading
 
 import markdown
 import nh3
@@ -50,6 +51,19 @@ ALLOWED_CLASSES = {
 }
 
 
+_local = threading.local()
+
+
+def _markdown(text: str) -> str:
+    """One converter per thread, reset between texts: building one costs more than most conversions."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
+        )
+    return converter.reset().convert(text)
+
+
 def _formula(latex: str, *, display: str) -> str:
     try:
         return latex_to_mathml(latex.strip(), display=display)
@@ -77,7 +91,7 @@ def render_markdown(text: str) -> str:
 
     pieces = CODE.split(text)
     text = "".join(piece if index % 2 else MATH.sub(stash, piece) for index, piece in enumerate(pieces))
-    rendered = markdown.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    rendered = _markdown(text)
     rendered = "".join(_put_back(piece, formulas) for piece in TAG.split(rendered))
     prefix = "md-" + hashlib.blake2s(text.encode(), digest_size=3).hexdigest() + "-"
     rendered = LOCAL_LINK.sub(f'href="#{prefix}', rendered)

@@ -1,6 +1,7 @@
 """Terms and their weekly sessions: what a seminar runs, week by week."""
 
 import datetime
+from collections.abc import Callable
 
 from django.db import models
 from django.db.models import Q
@@ -14,9 +15,14 @@ from syllabus.markup import render_markdown
 
 def unique_slug(text: str, queryset: models.QuerySet, *, max_length: int = 80) -> str:
     """Slugify `text`, adding -2, -3, ... until no row of `queryset` (the scope) has that slug."""
+    return free_slug(text, lambda slug: queryset.filter(slug=slug).exists(), max_length=max_length)
+
+
+def free_slug(text: str, is_taken: Callable[[str], bool], *, max_length: int = 80) -> str:
+    """Slugify `text`, adding -2, -3, ... until `is_taken` says no."""
     base = slugify(text)[:max_length].strip("-") or "item"
     slug, number = base, 2
-    while queryset.filter(slug=slug).exists():
+    while is_taken(slug):
         suffix = f"-{number}"
         slug = f"{base[: max_length - len(suffix)].rstrip('-')}{suffix}"
         number += 1

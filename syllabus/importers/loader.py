@@ -4,6 +4,7 @@ A week is keyed on its source file, a row on (week, order), a paper on its arXiv
 (when the titles agree) and then its normalised title, a presenter on a name or alias (any case).
 """
 
+import contextlib
 import fnmatch
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,7 +15,6 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import DatabaseError, transaction
-from django.db.models import Q
 
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
@@ -28,7 +28,8 @@ from syllabus.importers.jekyll import (
     read_post,
     similar_titles,
 )
-from syllabus.models import Category, Presentation, Term, Week
+from syllabus.importers.known_rows import KnownRows
+from syllabus.models import Category, Presentation, PresentationPresenter, Term, Week, free_slug
 
 
 @dataclass
@@ -50,40 +51,41 @@ class SiteImporter:
         self.dry_run = dry_run
         self.summary = Summary()
         self.categories = self._category_pages()
-        # Looked up once per run, then kept up to date: papers by normalised title, presenters by name.
-        self.papers_by_title: dict[str, Paper] | None = None
-        self.presenters_by_name: dict[str, Presenter] = {}
+        self.known: KnownRows | None = None
 
     def run(self, only: str = "*") -> Summary:
         found = [*(self.site_dir / "_posts").glob("*.md"), *(self.site_dir / "_posts").glob("*.markdown")]
         posts = sorted(path for path in found if fnmatch.fnmatch(path.name, only))
         known_people = self._known_people(posts)
-        terms = set()
-        for path in posts:
-            where = f"_posts/{path.name}"
-            try:
-                post = read_post(path, known_people)
-            except PostError as error:
-                self.summary.counts["failed posts"] += 1
-                self.summary.failures.append(f"{where}:{error.line or 1}: {error}")
-                continue
-            try:
-                with transaction.atomic():
-                    self._load(post, where)
-                    if self.dry_run:
-                        transaction.set_rollback(True)
-            except (DatabaseError, ValidationError, ValueError) as error:
-                self.summary.counts["failed posts"] += 1
-                self.summary.failures.append(f"{where}:1: could not be saved: {error}")
-                self._forget_cached_rows()
-                continue
+        # A dry run is the real run rolled back at the end, so that its summary is the real one.
+        with transaction.atomic() if self.dry_run else contextlib.nullcontext():
+            self.known = KnownRows.load()
+            terms = {post.term for post in (self._import(path, known_people) for path in posts) if post}
             if self.dry_run:
-                self._forget_cached_rows()  # they were rolled back
-            terms.add(post.term)
-            self.summary.counts["posts"] += 1
-            self.summary.problems.extend(f"{where}: {problem}" for problem in post.problems)
+                transaction.set_rollback(True)
         self.summary.counts["terms"] = len(terms)
         return self.summary
+
+    def _import(self, path: Path, known_people: set[str]) -> Post | None:
+        """One post in its own transaction; None, with the reason in the summary, when it fails."""
+        where = f"_posts/{path.name}"
+        try:
+            post = read_post(path, known_people)
+        except PostError as error:
+            self.summary.counts["failed posts"] += 1
+            self.summary.failures.append(f"{where}:{error.line or 1}: {error}")
+            return None
+        try:
+            with transaction.atomic():
+                self._load(post, where)
+        except (DatabaseError, ValidationError, ValueError) as error:
+            self.summary.counts["failed posts"] += 1
+            self.summary.failures.append(f"{where}:1: could not be saved: {error}")
+            self.known = KnownRows.load()  # the post's rows were rolled back
+            return None
+        self.summary.counts["posts"] += 1
+        self.summary.problems.extend(f"{where}: {problem}" for problem in post.problems)
+        return post
 
     def _known_people(self, posts: list[Path]) -> set[str]:
         """Names the site shows to be people: beside slide links, in slide file names, or already presenters."""
@@ -95,9 +97,6 @@ class SiteImporter:
             except PostError:
                 continue  # reported on the real pass
         return names
-
-    def _forget_cached_rows(self) -> None:
-        self.papers_by_title, self.presenters_by_name = None, {}
 
     def _category_pages(self) -> dict[str, dict]:
         """Category descriptions and order from `_pages/*.md` with `layout: category`."""
@@ -119,6 +118,7 @@ class SiteImporter:
     def _load(self, post: Post, where: str) -> None:
         term = self._term(post)
         week = Week.objects.filter(source_path=where).first() or Week(source_path=where)
+        is_new = week.pk is None
         week.term, week.title, week.code, week.date = term, post.title[:300], post.code[:50], post.date
         week.body, week.is_published = post.body, True
         if week.position is None:
@@ -127,115 +127,138 @@ class SiteImporter:
         self.summary.counts["weeks"] += 1
         week.categories.set([self._category(name) for name in post.categories])
         week.tags.set(services.tags_get_or_create(names=post.tags))
-        rows = [self._row(week, order, reading, post) for order, reading in enumerate(post.readings, start=1)]
-        stale = week.presentations.exclude(pk__in=[row.pk for row in rows])
-        SlideDeck.objects.filter(presentation__in=stale).delete()
-        stale.delete()
+        table = WeekTable.read(week, is_new)
+        rows = [
+            self._row(table, order, reading, post) for order, reading in enumerate(post.readings, start=1)
+        ]
+        PresentationPresenter.objects.bulk_create(table.new_entries)
+        SlideDeck.objects.bulk_create(table.new_decks)
+        if not is_new:
+            stale = week.presentations.exclude(pk__in=[row.pk for row in rows])
+            SlideDeck.objects.filter(presentation__in=stale).delete()
+            stale.delete()
 
     def _term(self, post: Post) -> Term:
         code = post.term or "imported"
-        term = Term.objects.filter(code=code).first()
+        term = self.known.terms.get(code)
         if term is None:
             term = Term(code=code, name=code, start_date=post.date, end_date=post.date, is_published=True)
+        elif term.start_date <= post.date <= term.end_date:
+            return term
         term.start_date, term.end_date = min(term.start_date, post.date), max(term.end_date, post.date)
         term.save()
+        self.known.terms[code] = term
         return term
 
     def _category(self, name: str) -> Category:
         page = self.categories.get(name, {})
-        category = Category.objects.filter(name__iexact=name).first() or Category(name=name)
-        category.description = page.get("description", category.description)
-        category.order = page.get("order", category.order)
-        category.save()
+        category = self.known.categories.get(name.lower()) or Category(name=name)
+        wanted = (page.get("description", category.description), page.get("order", category.order))
+        if category.pk is None or wanted != (category.description, category.order):
+            category.description, category.order = wanted
+            category.save()
+            self.known.categories[name.lower()] = category
         return category
 
-    def _row(self, week: Week, order: int, reading: Reading, post: Post) -> Presentation:
+    def _row(self, table: "WeekTable", order: int, reading: Reading, post: Post) -> Presentation:
         paper = self._paper(reading, post) if reading.title else None
-        row = week.presentations.filter(order=order).first() or Presentation(week=week, order=order)
-        row.section, row.label, row.paper = reading.section[:200], reading.label[:200], paper
-        row.save()
-        presenters = [self._presenter(name) for name in reading.presenters]
-        services.presentation_set_presenters(presentation=row, presenters=presenters)
+        row = table.rows.get(order) or Presentation(week=table.week, order=order)
+        wanted = (reading.section[:200], reading.label[:200], paper.pk if paper else None)
+        if row.pk is None or wanted != (row.section, row.label, row.paper_id):
+            row.section, row.label, row.paper = wanted[0], wanted[1], paper
+            row.save()
+        presenters = list(dict.fromkeys(self._presenter(name) for name in reading.presenters))
+        table.credit(row, presenters)
         for link, named in reading.slides:
             self._slides(
-                week, row, link, self._presenter(named) if named else (presenters or [None])[0], post
+                table, row, link, self._presenter(named) if named else (presenters or [None])[0], post
             )
         return row
 
     def _paper(self, reading: Reading, post: Post) -> Paper:
         title, key = reading.title[:500], normalise_title(reading.title)
-        paper = None
-        for field_name, value in (("arxiv_id", reading.arxiv_id), ("doi", reading.doi)):
-            candidate = Paper.objects.filter(**{f"{field_name}__iexact": value}).first() if value else None
+        known, paper = self.known, None
+        for index, value in ((known.papers_by_arxiv, reading.arxiv_id), (known.papers_by_doi, reading.doi)):
+            candidate = index.get(value.lower()) if value else None
             if candidate and similar_titles(candidate.title, title):
                 paper = candidate
                 break
-        if self.papers_by_title is None:
-            self.papers_by_title = {normalise_title(p.title): p for p in Paper.objects.order_by("-id")}
-        paper = paper or self.papers_by_title.get(key)
+        paper = paper or known.papers_by_title.get(key)
         if paper is None:
             paper = Paper(title=title)
+            paper.slug = free_slug(title, known.paper_slugs.__contains__)
             self.summary.counts["papers"] += 1
+        before = (paper.venue, paper.year, paper.authors, paper.abstract, paper.arxiv_id, paper.doi)
         paper.venue = paper.venue or reading.venue[:200]
         paper.year = paper.year or reading.year
         paper.authors = paper.authors or reading.authors
         if reading.abstract and reading.abstract not in paper.abstract:
             paper.abstract = (paper.abstract + "\n\n" + reading.abstract).strip()
             self.summary.counts["abstracts"] += 1
-        for field_name, value in (("arxiv_id", reading.arxiv_id), ("doi", reading.doi)):
-            if not value or getattr(paper, field_name):
-                continue
-            # An id already on another paper (same link, different title) stays there: two papers.
-            if not Paper.objects.filter(**{f"{field_name}__iexact": value}).exclude(pk=paper.pk).exists():
-                setattr(paper, field_name, value)
-        paper.save()
-        self.papers_by_title[key] = paper
+        # An id already on another paper (same link, different title) stays there: two papers.
+        if reading.arxiv_id and not paper.arxiv_id and reading.arxiv_id.lower() not in known.papers_by_arxiv:
+            paper.arxiv_id = reading.arxiv_id
+        if reading.doi and not paper.doi and reading.doi.lower() not in known.papers_by_doi:
+            paper.doi = reading.doi
+        if paper.pk is None or before != (
+            paper.venue,
+            paper.year,
+            paper.authors,
+            paper.abstract,
+            paper.arxiv_id,
+            paper.doi,
+        ):
+            paper.save()
+        known.remember_paper(paper)
+        known.papers_by_title[key] = paper  # the reading's spelling finds it too
         if reading.tags:
             paper.tags.add(*services.tags_get_or_create(names=reading.tags))
+        self._links(paper, reading, post)
+        return paper
+
+    def _links(self, paper: Paper, reading: Reading, post: Post) -> None:
+        known_links = self.known.links[paper.pk]
+        new = []
         for order, link in enumerate(reading.links):
-            url = self._absolute(link.url)
+            url = self._absolute(link.url)[:1000]
             if not url:
                 post.problems.append(
                     f"line {reading.line}: relative link {link.url} kept out (no --site-url)"
                 )
                 continue
-            _, created = PaperLink.objects.update_or_create(
-                paper=paper,
-                url=url[:1000],
-                defaults={"kind": link.kind, "label": link.label[:200], "order": order},
-            )
-            self.summary.counts["links"] += created
-        return paper
+            wanted = (link.kind, link.label[:200], order)
+            current = known_links.get(url)
+            if current is None:
+                current = known_links[url] = PaperLink(paper=paper, url=url)
+                new.append(current)
+            elif current.pk is None or wanted == (current.kind, current.label, current.order):
+                continue  # the same address twice in one row: the first one stands
+            current.kind, current.label, current.order = wanted
+            if current.pk:
+                current.save()
+        PaperLink.objects.bulk_create(new)
+        self.summary.counts["links"] += len(new)
 
     def _presenter(self, name: str) -> Presenter:
-        if cached := self.presenters_by_name.get(name.lower()):
-            return cached
-        same = Q(name__iexact=name) | Q(aliases__name__iexact=name)
-        presenter = Presenter.objects.filter(same).first()
+        presenter = self.known.presenters.get(name.lower())
         if presenter is None:
-            presenter = Presenter.objects.create(name=name)
+            presenter = self.known.presenters[name.lower()] = Presenter.objects.create(name=name)
             self.summary.counts["presenters"] += 1
-        elif (
-            presenter.name.lower() != name.lower()
-            and not PresenterAlias.objects.filter(name__iexact=name).exists()
-        ):
-            PresenterAlias.objects.create(presenter=presenter, name=name)
-        self.presenters_by_name[name.lower()] = presenter
         return presenter
 
-    def _slides(self, week: Week, row: Presentation, link: Link, presenter, post: Post) -> None:
+    def _slides(self, table: "WeekTable", row: Presentation, link: Link, presenter, post: Post) -> None:
         title = link.label if link.label.lower() not in {"pdf", "slides", "ourslide", ""} else ""
         local = None if link.url.startswith(("http://", "https://")) else self.site_dir / link.url.lstrip("/")
         if local is not None and local.is_file():
             # Stored under its folder in the old site, so that equal names in two folders never collide.
             relative = local.relative_to(self.site_dir).as_posix()
-            existing = week.slide_decks.filter(file__endswith="/" + relative).first()
-            if existing is None:
-                deck = SlideDeck(week=week, presentation=row, presenter=presenter, title=title)
+            if table.deck_with_file(relative) is None:
+                deck = SlideDeck(week=table.week, presentation=row, presenter=presenter, title=title)
                 if not self.dry_run:
                     with local.open("rb") as handle:
                         deck.file.save(relative, File(handle), save=False)
                     deck.save()
+                    table.decks.append(deck)
                 self.summary.counts["slide decks copied"] += 1
             return
         url = link.url if local is None else self._absolute(link.url)
@@ -243,12 +266,63 @@ class SiteImporter:
             self.summary.counts["slide decks missing"] += 1
             post.problems.append(f"slides {link.url} are not in the site and no --site-url was given")
             return
-        _, created = SlideDeck.objects.update_or_create(
-            week=week, url=url[:1000], defaults={"presentation": row, "presenter": presenter, "title": title}
-        )
-        self.summary.counts["slide decks linked"] += created
+        deck = table.deck_with_url(url[:1000])
+        if deck is None:
+            deck = SlideDeck(
+                week=table.week, url=url[:1000], presentation=row, presenter=presenter, title=title
+            )
+            table.new_decks.append(deck)
+            self.summary.counts["slide decks linked"] += 1
+        elif deck.pk and (deck.presentation_id, deck.presenter_id, deck.title) != (
+            row.pk,
+            presenter.pk if presenter else None,
+            title,
+        ):
+            deck.presentation, deck.presenter, deck.title = row, presenter, title
+            deck.save()
 
     def _absolute(self, url: str) -> str:
         if url.startswith(("http://", "https://")):
             return url
         return f"{self.site_url}/{url.lstrip('/')}" if self.site_url else ""
+
+
+@dataclass
+class WeekTable:
+    """A week's rows, their presenters and slide decks as stored, read in three queries (none if new)."""
+
+    week: Week
+    rows: dict[int, Presentation]  # by order
+    credits: dict[int, list[int]]  # presentation id -> presenter ids in order
+    decks: list[SlideDeck]
+    new_entries: list[PresentationPresenter] = field(default_factory=list)
+    new_decks: list[SlideDeck] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, week: Week, is_new: bool) -> "WeekTable":
+        if is_new:
+            return cls(week, {}, {}, [])
+        credits: dict[int, list[int]] = {}
+        for entry in PresentationPresenter.objects.filter(presentation__week=week).order_by("order"):
+            credits.setdefault(entry.presentation_id, []).append(entry.presenter_id)
+        rows = {row.order: row for row in week.presentations.all()}
+        return cls(week, rows, credits, list(week.slide_decks.all()))
+
+    def credit(self, row: Presentation, presenters: list[Presenter]) -> None:
+        """Credit exactly these presenters: in one insert with the week's others when the row is new."""
+        if [presenter.pk for presenter in presenters] == self.credits.get(row.pk, []):
+            return
+        if row.pk in self.credits:
+            services.presentation_set_presenters(presentation=row, presenters=presenters)
+        else:
+            self.new_entries += [
+                PresentationPresenter(presentation=row, presenter=presenter, order=order)
+                for order, presenter in enumerate(presenters)
+            ]
+        self.credits[row.pk] = [presenter.pk for presenter in presenters]
+
+    def deck_with_file(self, relative: str) -> SlideDeck | None:
+        return next((deck for deck in self.decks if deck.file.name.endswith("/" + relative)), None)
+
+    def deck_with_url(self, url: str) -> SlideDeck | None:
+        return next((deck for deck in [*self.decks, *self.new_decks] if deck.url == url), None)

@@ -331,6 +331,35 @@ def test_dry_run_writes_nothing(site, settings):
     assert not Path(settings.MEDIA_ROOT, "slides").exists()
 
 
+def test_a_dry_run_reports_what_the_real_run_does(site):
+    url = ("--site-url", "https://old.example.edu/seminar")
+    dry = run_import(site, "--dry-run", *url)
+
+    real = run_import(site, *url)
+
+    summary = slice(dry.index("posts:"), dry.index("things to check"))
+    assert dry[summary] == real[real.index("posts:") : real.index("things to check")]
+    # The paper read in two weeks is counted once, dry or not.
+    assert f"papers: {Paper.objects.count()}" in dry
+
+
+def test_a_changed_post_updates_its_week_in_place(site):
+    run_import(site, "--site-url", "https://old.example.edu/seminar")
+    path = site / "_posts" / "2017-09-12-.md"
+    text = path.read_text()
+    text = text.replace("|  Ceyer | A Closer", "|  Jack | A Closer").replace("[DLSSpdf]", "[Lecture PDF]")
+    path.write_text("\n".join(line for line in text.split("\n") if not line.startswith("| Mutual")))
+
+    run_import(site, "--site-url", "https://old.example.edu/seminar")
+
+    assert rows("2017-09-12-.md") == [
+        (1, "", "", ["Jack"], "A Closer Look at Memorization in Deep Networks"),
+        (2, "", "", ["Jack"], "On the Expressive Efficiency of Overlapping Architectures"),
+    ]
+    assert PaperLink.objects.get(url="https://drive.example.org/x").label == "Lecture PDF"
+    assert Week.objects.count() == 6
+
+
 def test_a_broken_post_is_reported_and_the_rest_import(site):
     (site / "_posts" / "2018-01-01-broken.md").write_text("---\ntitle: [unclosed\ntags: x\n---\nBody\n")
 
