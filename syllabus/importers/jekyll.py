@@ -131,7 +131,12 @@ class Post:
     problems: list[str] = field(default_factory=list)  # "line N: what is ambiguous"
     unusable_links: list[str] = field(default_factory=list)  # kept in the body, never dropped
     known_people: set[str] | None = None  # lower-case names the site shows to be people (see read_post)
-    slide_names: set[str] = field(default_factory=set)  # names beside slide links or in slide file names
+    slide_names: set[str] = field(default_factory=set)  # names written beside slide links
+    file_name_words: set[str] = field(default_factory=set)  # name-like words of slide file names
+
+    @property
+    def title_words(self) -> set[str]:
+        return {word for reading in self.readings for word in normalise_title(reading.title).split()}
 
 
 class TextYAMLHandler(frontmatter.YAMLHandler):
@@ -408,13 +413,16 @@ def _table_readings(rows: list[tuple[int, dict[str, str]]], post: Post) -> list[
         reading.abstract = _plain(cells.get("abstract", ""))
         reading.tags = [tag.strip() for tag in cells.get("tags", "").split(",") if tag.strip()]
         _read_slides(reading, cells.get("slides", ""), post)
+        post.file_name_words |= _file_name_words(reading)
         named_in_slides = {name.lower() for name in reading.presenters}
         who = _plain(cells.get("presenter", ""))
         names = people(who)
+        # "| Ji | ... | [PDF](.../20171201-Ji.pdf) |": the row's own slide file names its presenter.
+        post.slide_names |= {n.lower() for n in names if _name_parts(n) & _file_name_words(reading)}
         # A name in the first column is a presenter, unless the slides name someone else: then it is
         # the row's topic ("SPEN | ... | Jack [Pdf](...)").
         known = post.known_people
-        if known is not None and not all(n.lower() in known for n in names):
+        if known is not None and not all(n.lower() in known or HONORIFIC.match(n) for n in names):
             names = []
         if names and (not named_in_slides or named_in_slides & {n.lower() for n in names}):
             reading.presenters = list(dict.fromkeys([*names, *reading.presenters]))
@@ -455,6 +463,18 @@ def _only_generic_links(cell: str) -> bool:
     return bool(labels) and not _plain(LINK.sub("", cell)) and all(w in NOT_A_NAME for w in words)
 
 
+def _file_name_words(reading: Reading) -> set[str]:
+    """Name-like words of the row's slide file names, lower case: "20170912-Ceyer.pdf" gives {"ceyer"}."""
+    stems = [link.url.rsplit("/", 1)[-1].rsplit(".", 1)[0] for link, _ in reading.slides]
+    words = (word for stem in stems for word in re.split(r"[-_.\s\d]+", stem))
+    return {word.lower() for word in words if looks_like_a_person(word)}
+
+
+def _name_parts(name: str) -> set[str]:
+    """A name and its capitalised parts, lower case: "ChaoJiang" gives {"chaojiang", "chao", "jiang"}."""
+    return {name.lower()} | {part.lower() for part in re.findall(r"[A-Z][a-z]{2,}", name)}
+
+
 def _read_slides(reading: Reading, cell: str, post: Post) -> None:
     """Slides, and the presenters named beside them: `Jack [Pdf](...)`, `[Arsh Survey](...)`."""
     for match in LINK.finditer(cell):
@@ -469,8 +489,6 @@ def _read_slides(reading: Reading, cell: str, post: Post) -> None:
             post.problems.append(f"line {reading.line}: slides '{label}' have no address")
             continue
         reading.slides.append((Link(url=url, label=label), named))
-        stem = url.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        post.slide_names |= {w.lower() for w in re.split(r"[-_.\s]+", stem) if looks_like_a_person(w)}
         if named:
             post.slide_names.add(named.lower())
         if named and named not in reading.presenters:

@@ -88,15 +88,23 @@ class SiteImporter:
         return post
 
     def _known_people(self, posts: list[Path]) -> set[str]:
-        """Names the site shows to be people: beside slide links, in slide file names, or already presenters."""
+        """Names the site shows to be people: beside slide links, in slide file names, or already presenters.
+
+        A word of a slide file name that is also a word of a paper title on the site is a topic
+        ("20170724_Memory_Augmented.pdf"), not a person ("20170912-Ceyer.pdf").
+        """
         names = {name.lower() for name in Presenter.objects.values_list("name", flat=True)}
         names |= {name.lower() for name in PresenterAlias.objects.values_list("name", flat=True)}
+        file_name_words, title_words = set(), set()
         for path in posts:
             try:
-                names |= read_post(path).slide_names
+                post = read_post(path)
             except PostError:
                 continue  # reported on the real pass
-        return names
+            names |= post.slide_names
+            file_name_words |= post.file_name_words
+            title_words |= post.title_words
+        return names | (file_name_words - title_words)
 
     def _category_pages(self) -> dict[str, dict]:
         """Category descriptions and order from `_pages/*.md` with `layout: category`."""
