@@ -23,7 +23,15 @@ FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\](?!:)")
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")
 TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 # "Title, ICML17" / "Title, NIPS 2016" / "Title (ICLR 2018)": a venue and a year at the end.
-VENUE_SUFFIX = re.compile(r"[,(]\s*([A-Za-z][A-Za-z&@\- ]{1,30}?)\s*'?(\d{4}|\d{2})\s*\)?\s*$")
+VENUE_SUFFIX = re.compile(r"[,(/]\s*([A-Za-z][A-Za-z&@\- ]{1,30}?)\s*'?(\d{4}|\d{2})\s*\)?\s*$")
+# "NetGAN ... Random Walks ICML18": a well-known venue needs no comma before it.
+KNOWN_VENUE_SUFFIX = re.compile(
+    r"\s((?:ICML|NIPS|NeurIPS|ICLR|CVPR|ECCV|ICCV|AAAI|IJCAI|KDD|ACL|EMNLP|NAACL|AISTATS|UAI|COLT|WWW"
+    r"|SIGIR|WSDM|ISMB|RECOMB|Nature|Science|JMLR))\s*'?(\d{4}|\d{2})\s*$"
+)
+YEAR_SUFFIX = re.compile(r"[,(]\s*((?:19|20)\d{2})\s*\)?\s*$")  # "Title, 2018", "Title?(2006)"
+NAME_PARTICLES = {"van", "von", "den", "der", "de", "da", "di", "del", "la", "le", "bin", "al"}
+NOT_IN_NAMES = {"and", "the", "of", "for", "with", "via", "on", "in", "to", "learning", "networks", "deep"}
 ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?", re.I)
 DOI_URL = re.compile(r"doi\.org/(10\.\d{4,9}/[^\s?#]+)", re.I)
 NOT_A_NAME = {
@@ -52,6 +60,7 @@ NOT_A_NAME |= {
     "here",
     "more",
     "note",
+    "related",
 }
 # libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.
 BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -361,11 +370,39 @@ def _plain(text: str) -> str:
     return " ".join(TAGS.sub(" ", text).split()).strip(" +")
 
 
-def _split_venue(title: str) -> tuple[str, str, int | None]:
-    if match := VENUE_SUFFIX.search(title):
+def split_citation(text: str) -> tuple[str, str, str, int | None]:
+    """A title cell as (title, authors, venue, year).
+
+    "HyperNetworks, David Ha, Andrew Dai ICLR 2017" -> ("HyperNetworks", "David Ha, Andrew Dai", "ICLR", 2017);
+    also "Title, ICML17", "Title / CVPR 2016", "Title (2006)".
+    """
+    title, venue, year = text.strip(" ,/;"), "", None
+    if match := VENUE_SUFFIX.search(title) or KNOWN_VENUE_SUFFIX.search(title):
         venue, year = match.group(1).strip(), int(match.group(2))
-        return title[: match.start()].strip(" ,"), venue, year + 2000 if year < 100 else year
-    return title, "", None
+    elif match := YEAR_SUFFIX.search(title):
+        year = int(match.group(1))
+    if match:
+        title = title[: match.start()].strip(" ,/;")
+    authors = ""
+    head, _, tail = title.partition(", ")
+    if tail and all(_is_a_name(part) for part in re.split(r"\s*[,;]\s*", tail.strip(" ,;"))):
+        title, authors = head.strip(), ", ".join(re.split(r"\s*[,;]\s*", tail.strip(" ,;")))
+    if year is not None and year < 100:
+        year += 2000
+    return title, authors, venue, year
+
+
+def _is_a_name(text: str) -> bool:
+    """ "Ari S. Morcos", "Aaron van den Oord", "Aman Sinha*": two to five words, the first and last capitalised."""
+    words = text.replace("*", "").split()
+    return (
+        2 <= len(words) <= 5
+        and all(word[0].isupper() or word in NAME_PARTICLES for word in words)
+        and words[0][0].isupper()
+        and words[-1][0].isupper()
+        and not any(word.lower() in NOT_IN_NAMES for word in words)
+        and not any(len(word) > 1 and word.isupper() and "." not in word for word in words)  # "VAE"
+    )
 
 
 def people(text: str) -> list[str]:
@@ -406,7 +443,9 @@ def _table_readings(rows: list[tuple[int, dict[str, str]]], post: Post) -> list[
         reading = Reading(line=line)
         paper_cell = cells.get("paper", "")
         reading.footnotes = FOOTNOTE_REF.findall(" ".join(cells.values()))  # cited from any cell
-        reading.title, reading.venue, reading.year = _split_venue(_plain(paper_cell))
+        # A bare address in the title cell is one of its links (below), not part of the title.
+        citation = split_citation(_plain(BARE_URL.sub("", paper_cell)))
+        reading.title, reading.authors, reading.venue, reading.year = citation
         if _only_generic_links(paper_cell):  # "[video](…) + [slide](…)": links, not a title
             reading.title = ""
         reading.links = _links(paper_cell) + _links(cells.get("links", ""))
@@ -496,42 +535,63 @@ def _read_slides(reading: Reading, cell: str, post: Post) -> None:
 
 
 def _heading_readings(lines: list[tuple[int, str]], post: Post) -> list[str]:
-    """Readings under headings: `## Required Readings` sections, paper titles as headings, bullets below."""
+    """Readings under headings: `## Required Readings` sections, paper titles as headings, bullets below.
+
+    Under a paper, every line is one of its items (authors, links, abstract), bulleted or not; a
+    line that continues the one above (a link or sentence broken over lines) joins it.
+    """
     leftover, section, current = [], "", None
-    for number, line in lines:
+    item: list[str] = []  # the item being read, line by line
+    previous_blank = True
+    for number, line in [*lines, (0, "")]:
         stripped = line.strip()
         heading = re.match(r"^(#{2,6})\s+(.*?)\s*:?\s*$", stripped)
+        bullet = re.match(r"^(?:[+\-*]|\d{1,2}[.)])(?:\s+|$)(.*)$", stripped)
+        continues = item and stripped and not heading and not bullet
+        continues = continues and (
+            _unclosed_link(" ".join(item)) or (not previous_blank and not stripped[0].isupper())
+        )
+        if current is not None and item and not continues:
+            _read_item(current, " ".join(item))
+            item = []
+        previous_blank = not stripped
         if heading:
             text = _plain(heading.group(2))
             lowered = text.lower().rstrip(": ")
             if "reading" in lowered or text.endswith(":") or re.match(r"^(even )?more\b", lowered):
                 section, current = text.rstrip(": "), None
                 continue
-            title, venue, year = _split_venue(text)
-            current = Reading(line=number, section=section, title=title, venue=venue, year=year)
+            title, authors, venue, year = split_citation(text.strip(" -+*\u2013"))
+            current = Reading(
+                line=number, section=section, title=title, authors=authors, venue=venue, year=year
+            )
             current.links = _links(heading.group(2))
             post.readings.append(current)
-            continue
-        bullet = re.match(r"^[+\-*]\s+(.*)$", stripped)
-        if current is not None and bullet:
-            item = bullet.group(1)
-            links = _links(item)
-            rest = _plain(BARE_URL.sub("", LINK.sub("", item))).strip(" :+")
-            current.links.extend(links)
-            if not rest:
-                continue
-            authors, _, abstract = rest.partition(" / ") if " / " in rest[:400] else ("", "", rest)
-            if not authors and _looks_like_authors(rest) and not current.authors:
-                current.authors = rest
-            else:
-                current.authors = current.authors or (authors if _looks_like_authors(authors) else "")
-                if authors and not _looks_like_authors(authors):
-                    abstract = rest
-                current.abstract = (current.abstract + "\n\n" + abstract).strip()
-            continue
-        if current is None or stripped:
+        elif current is not None and stripped:
+            item.append(bullet.group(1) if bullet else stripped)
+        elif current is None and number:
             leftover.append(line)
     return leftover
+
+
+def _unclosed_link(text: str) -> bool:
+    return text.count("[") > text.count("]") or text.count("](") > text.count(")")
+
+
+def _read_item(reading: Reading, item: str) -> None:
+    """One item under a paper heading: its links, then authors or abstract from the text."""
+    reading.links.extend(_links(item))
+    rest = _plain(BARE_URL.sub("", LINK.sub("", item))).strip(" :+")
+    if not rest or rest.lower() in NOT_A_NAME:  # "Paper: https://…" is only a link
+        return
+    authors, _, abstract = rest.partition(" / ") if " / " in rest[:400] else ("", "", rest)
+    if not authors and _looks_like_authors(rest) and not reading.authors:
+        reading.authors = rest
+        return
+    reading.authors = reading.authors or (authors if _looks_like_authors(authors) else "")
+    if authors and not _looks_like_authors(authors):
+        abstract = rest
+    reading.abstract = (reading.abstract + "\n\n" + abstract).strip()
 
 
 def _looks_like_authors(text: str) -> bool:

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter
+from syllabus.importers.jekyll import split_citation
 from syllabus.models import Category, Tag, Term, Week
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ PEOPLE_AND_TOPICS = """
 | Presenter | Papers | Paper URL| Our Slides |
 | --- | --- | --- | --- |
 | Memory | Neural Turing Machines | [PDF](https://arxiv.org/abs/1410.5401) |  |
-| Jack | Meta-Learning with Memory-Augmented Neural Networks | [PDF](https://example.org/mann.pdf) | [PDF]({{site.baseurl}}/talks2017/20170724_Memory_Augmented.pdf) |
+| Jack | Meta-Learning with Memory-Augmented Neural Networks https://example.org/mann | [PDF](https://example.org/mann.pdf) | [PDF]({{site.baseurl}}/talks2017/20170724_Memory_Augmented.pdf) |
 | Jennifer | Adversarial Attacks Against Medical Deep Learning Systems | [PDF](https://arxiv.org/abs/1804.05296) | [PDF]({{site.baseurl}}/talks18/Jennifer18-MedicalAttacks.pdf) |
 | ChaoJiang | The Power of Initialization | [PDF](https://arxiv.org/abs/1602.05897) | [PDF]({{site.baseurl}}/talks2017/20171024-Chao.pdf) |
 | Dr Qi | A quick and rough survey of deep networks | | [PDF]({{site.baseurl}}/talks/201802-QI-Overview.pdf) |
@@ -100,6 +101,28 @@ In this session, our readings cover:
 # A write-up by the team
 
 Free-form notes stay in the week.
+"""
+
+
+LOOSE_HEADINGS = """
+## Required Readings:
+
+### Rethinking interpretability in the era of large language models
++ Chandan Singh, Jeevana Priya Inala
+Interpretable machine learning has exploded as an area of interest
+over the last decade.
+- Related: [blogpost FlashAttention
+  — Techniques for Efficient Inference](https://medium.example.org/flash)
++
+
+### Must know tools for serving LLMs -
+1. Torchtune - training and finetuning. Github - https://github.com/pytorch/torchtune
+2. Langchain
+
+### - Tracing Model Outputs to the Training Data
++ Paper: https://www.anthropic.example/influence
++ As models become more powerful, it matters which data made them.
+Mechanistic interpretability takes a bottom-up approach.
 """
 
 
@@ -431,3 +454,71 @@ def test_one_word_first_cells_are_people_only_with_evidence_from_the_site(site):
         ("", ["Dr. Qi"]),  # a title makes a person
     ]
     assert not Presenter.objects.filter(name__in=["Memory", "Augmented"]).exists()
+    # An address written after the title is a link of the paper.
+    mann = Paper.objects.get(title="Meta-Learning with Memory-Augmented Neural Networks")
+    assert [link.url for link in mann.links.all()] == [
+        "https://example.org/mann",
+        "https://example.org/mann.pdf",
+    ]
+
+
+def test_readings_under_headings_keep_unbulleted_and_wrapped_lines(tmp_path):
+    site = write_site(tmp_path / "site", {"2024-03-28-L18.md": post(LOOSE_HEADINGS, term="2024-seminarRead")})
+
+    output = run_import(site)
+
+    assert "posts: 1" in output
+    interpretability, tools, tracing = (row.paper for row in Week.objects.get().presentations.all())
+    assert interpretability.authors == "Chandan Singh, Jeevana Priya Inala"
+    assert interpretability.abstract == (
+        "Interpretable machine learning has exploded as an area of interest over the last decade."
+    )
+    assert [(link.url, link.label) for link in interpretability.links.all()] == [
+        ("https://medium.example.org/flash", "blogpost FlashAttention — Techniques for Efficient Inference")
+    ]
+    assert tools.title == "Must know tools for serving LLMs"
+    assert tools.abstract == "Torchtune - training and finetuning. Github -\n\nLangchain"
+    assert [link.url for link in tools.links.all()] == ["https://github.com/pytorch/torchtune"]
+    assert tracing.title == "Tracing Model Outputs to the Training Data"
+    assert tracing.abstract == (
+        "As models become more powerful, it matters which data made them.\n\n"
+        "Mechanistic interpretability takes a bottom-up approach."
+    )
+    assert [link.url for link in tracing.links.all()] == ["https://www.anthropic.example/influence"]
+    assert Week.objects.get().body == ""
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("Dynamic Filter Networks, ICML17", ("Dynamic Filter Networks", "", "ICML", 2017)),
+        ("CNN-RNN: A Unified Framework/ CVPR 2016", ("CNN-RNN: A Unified Framework", "", "CVPR", 2016)),
+        (
+            "NetGAN: Generating Graphs via Random Walks ICML18",
+            ("NetGAN: Generating Graphs via Random Walks", "", "ICML", 2018),
+        ),
+        ("Can Machine Learning be Secure?(2006)", ("Can Machine Learning be Secure?", "", "", 2006)),
+        ("LIMA: Less Is More for Alignment /", ("LIMA: Less Is More for Alignment", "", "", None)),
+        (
+            "HyperNetworks, David Ha, Andrew Dai, Quoc V. Le ICLR 2017",
+            ("HyperNetworks", "David Ha, Andrew Dai, Quoc V. Le", "ICLR", 2017),
+        ),
+        (
+            "Learning Kernels, Aman Sinha*; John Duchi,",
+            ("Learning Kernels", "Aman Sinha*, John Duchi", "", None),
+        ),
+        ("Pixel Networks, Aaron van den Oord", ("Pixel Networks", "Aaron van den Oord", "", None)),
+        # Commas inside a title are not authors.
+        ("Beta VAE, Ladder VAE, Causal VAE", ("Beta VAE, Ladder VAE, Causal VAE", "", "", None)),
+        (
+            "Examples are not Enough, Learn to Criticize! Model Criticism",
+            ("Examples are not Enough, Learn to Criticize! Model Criticism", "", "", None),
+        ),
+        (
+            "Neural Networks, Manifolds, and Topology",
+            ("Neural Networks, Manifolds, and Topology", "", "", None),
+        ),
+    ],
+)
+def test_a_title_cell_gives_title_authors_venue_and_year(cell, expected):
+    assert split_citation(cell) == expected
