@@ -25,10 +25,13 @@ TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 # "Title, ICML17" / "Title, NIPS 2016" / "Title (ICLR 2018)": a venue and a year at the end.
 VENUE_SUFFIX = re.compile(r"[,(/]\s*([A-Za-z][A-Za-z&@\- ]{1,30}?)\s*'?(\d{4}|\d{2})\s*\)?\s*$")
 # "NetGAN ... Random Walks ICML18": a well-known venue needs no comma before it.
-KNOWN_VENUE_SUFFIX = re.compile(
-    r"\s((?:ICML|NIPS|NeurIPS|ICLR|CVPR|ECCV|ICCV|AAAI|IJCAI|KDD|ACL|EMNLP|NAACL|AISTATS|UAI|COLT|WWW"
-    r"|SIGIR|WSDM|ISMB|RECOMB|Nature|Science|JMLR))\s*'?(\d{4}|\d{2})\s*$"
+KNOWN_VENUES = (
+    "ICML|NIPS|NeurIPS|ICLR|CVPR|ECCV|ICCV|AAAI|IJCAI|KDD|ACL|EMNLP|NAACL|AISTATS|UAI|COLT|WWW"
+    "|SIGIR|WSDM|ISMB|RECOMB|Nature|Science|JMLR"
 )
+# "... Random Walks ICML18", "... Knowledge WNLP@ACL2019": a well-known venue needs no comma before it.
+KNOWN_VENUE_SUFFIX = re.compile(rf"\s((?:[A-Za-z]+@)?(?:{KNOWN_VENUES}))\s*'?(\d{{4}}|\d{{2}})\s*$")
+KNOWN_VENUE_PREFIX = re.compile(rf"^({KNOWN_VENUES})'?(\d{{4}}|\d{{2}})\b[\w ]{{0,20}}?\s*[:\-]\s+")
 YEAR_SUFFIX = re.compile(r"[,(]\s*((?:19|20)\d{2})\s*\)?\s*$")  # "Title, 2018", "Title?(2006)"
 NAME_PARTICLES = {"van", "von", "den", "der", "de", "da", "di", "del", "la", "le", "bin", "al"}
 NOT_IN_NAMES = {"and", "the", "of", "for", "with", "via", "on", "in", "to", "learning", "networks", "deep"}
@@ -64,6 +67,10 @@ NOT_A_NAME |= {
 }
 # libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.
 BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+LOCAL_SLIDES = re.compile(r"^/[^?#]*\.(pdf|pptx?|key)$", re.I)
+# "Survey … / PDF", "Nuts and Bolts …: video": the name of a link, not of the paper.
+GENERIC_SUFFIX = re.compile(r"\s*[/:|\-]\s*(pdf|video|slides?|url|link)\s*$", re.I)
+PART = re.compile(r"[ivx]+|\d+|part")  # words that number the parts of one work
 HONORIFIC = re.compile(r"^(dr|prof|professor)\.?\s+", re.I)
 
 
@@ -286,19 +293,14 @@ def _cells(line: str) -> list[str]:
     """Cells of a table row; a "|" inside a link's [text] or (address) does not split."""
     inner = line.strip()
     inner = inner[1:] if inner.startswith("|") else inner
-    inner = inner[:-1] if inner.endswith("|") else inner
-    cells, current, depth = [], [], 0
-    for char in inner:
-        if char in "[(":
-            depth += 1
-        elif char in "])":
-            depth = max(0, depth - 1)
-        if char == "|" and depth == 0:
-            cells.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    cells.append("".join(current).strip())
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    links = [match.span() for match in LINK.finditer(inner)]
+    cells, start = [], 0
+    for index, char in enumerate(inner):
+        if char == "|" and not any(begin < index < end for begin, end in links):
+            cells.append(inner[start:index].strip())
+            start = index + 1
+    cells.append(inner[start:].strip())
     return cells
 
 
@@ -330,6 +332,8 @@ def _tables(lines: list[tuple[int, str]]) -> list[tuple[int, int, list[tuple[int
             if not text.startswith("|"):
                 break
             cells = _cells(text)
+            while len(cells) > len(roles) and "" in cells[1:]:  # a stray empty cell shifts the rest
+                cells.pop(cells.index("", 1))
             if len(cells) > len(roles):  # more cells than headers: the overflow joins the last one
                 cells = [*cells[: len(roles) - 1], " | ".join(cells[len(roles) - 1 :])]
             row: dict[str, str] = {}
@@ -376,12 +380,16 @@ def split_citation(text: str) -> tuple[str, str, str, int | None]:
     "HyperNetworks, David Ha, Andrew Dai ICLR 2017" -> ("HyperNetworks", "David Ha, Andrew Dai", "ICLR", 2017);
     also "Title, ICML17", "Title / CVPR 2016", "Title (2006)".
     """
-    title, venue, year = text.strip(" ,/;"), "", None
-    if match := VENUE_SUFFIX.search(title) or KNOWN_VENUE_SUFFIX.search(title):
+    title, venue, year = GENERIC_SUFFIX.sub("", text).strip(" ,/;"), "", None
+    if match := KNOWN_VENUE_PREFIX.match(title):  # "NIPS09: Title", "ICML07 Best Paper - Title"
+        venue, year, title = match.group(1), int(match.group(2)), title[match.end() :]
+    if venue:
+        pass
+    elif match := VENUE_SUFFIX.search(title) or KNOWN_VENUE_SUFFIX.search(title):
         venue, year = match.group(1).strip(), int(match.group(2))
+        title = title[: match.start()].strip(" ,/;")
     elif match := YEAR_SUFFIX.search(title):
         year = int(match.group(1))
-    if match:
         title = title[: match.start()].strip(" ,/;")
     authors = ""
     head, _, tail = title.partition(", ")
@@ -423,9 +431,11 @@ def similar_titles(first: str, second: str) -> bool:
     a, b = normalise_title(first), normalise_title(second)
     if not a or not b:
         return False
+    words_a, words_b = set(a.split()), set(b.split())
+    if words_a ^ words_b and all(PART.fullmatch(word) for word in words_a ^ words_b):
+        return False  # "Deep EHR (I)" and "Deep EHR (II)": parts read in different weeks
     if a.startswith(b) or b.startswith(a):
         return True
-    words_a, words_b = set(a.split()), set(b.split())
     return len(words_a & words_b) / len(words_a | words_b) >= 0.6
 
 
@@ -449,12 +459,17 @@ def _table_readings(rows: list[tuple[int, dict[str, str]]], post: Post) -> list[
         if _only_generic_links(paper_cell):  # "[video](…) + [slide](…)": links, not a title
             reading.title = ""
         reading.links = _links(paper_cell) + _links(cells.get("links", ""))
+        for link in [link for link in reading.links if LOCAL_SLIDES.match(link.url)]:
+            reading.links.remove(link)  # the site's own deck, linked from the title
+            reading.slides.append((link, ""))
         reading.abstract = _plain(cells.get("abstract", ""))
         reading.tags = [tag.strip() for tag in cells.get("tags", "").split(",") if tag.strip()]
         _read_slides(reading, cells.get("slides", ""), post)
         post.file_name_words |= _file_name_words(reading)
         named_in_slides = {name.lower() for name in reading.presenters}
         who = _plain(cells.get("presenter", ""))
+        if not who and _titled(_plain(cells.get("label", ""))):  # "| Dr Qi |" under "Type"
+            who = _plain(cells.pop("label"))
         names = people(who)
         # "| Ji | ... | [PDF](.../20171201-Ji.pdf) |": the row's own slide file names its presenter.
         post.slide_names |= {n.lower() for n in names if _name_parts(n) & _file_name_words(reading)}
@@ -481,6 +496,11 @@ def _table_readings(rows: list[tuple[int, dict[str, str]]], post: Post) -> list[
         if reading.title or reading.links or reading.slides or reading.label:
             readings.append(reading)
     return readings
+
+
+def _titled(text: str) -> bool:
+    """ "Dr Qi", "Prof. Smith": a title makes a person, whatever the column."""
+    return bool(HONORIFIC.match(text)) and bool(people(text))
 
 
 def _unshift(cells: dict[str, str], line: int, post: Post) -> dict[str, str]:

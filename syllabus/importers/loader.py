@@ -52,6 +52,7 @@ class SiteImporter:
         self.summary = Summary()
         self.categories = self._category_pages()
         self.known: KnownRows | None = None
+        self.presenters_seen: set[str] = set()
 
     def run(self, only: str = "*") -> Summary:
         found = [*(self.site_dir / "_posts").glob("*.md"), *(self.site_dir / "_posts").glob("*.markdown")]
@@ -64,6 +65,12 @@ class SiteImporter:
             if self.dry_run:
                 transaction.set_rollback(True)
         self.summary.counts["terms"] = len(terms)
+        self.summary.problems += [
+            f"presenters {short!r} and {long!r} may be one person (make one an alias of the other)"
+            for short, long in maybe_one_person(
+                self.presenters_seen, {p.name for p in self.known.presenters.values()}
+            )
+        ]
         return self.summary
 
     def _import(self, path: Path, known_people: set[str]) -> Post | None:
@@ -226,9 +233,12 @@ class SiteImporter:
 
     def _links(self, paper: Paper, reading: Reading, post: Post) -> None:
         known_links = self.known.links[paper.pk]
-        new = []
+        new, seen = [], set()
         for order, link in enumerate(reading.links):
             url = self._absolute(link.url)[:1000]
+            if url in seen:
+                continue  # the same address twice in one row: the first one stands
+            seen.add(url)
             if not url:
                 post.problems.append(
                     f"line {reading.line}: relative link {link.url} kept out (no --site-url)"
@@ -240,7 +250,7 @@ class SiteImporter:
                 current = known_links[url] = PaperLink(paper=paper, url=url)
                 new.append(current)
             elif current.pk is None or wanted == (current.kind, current.label, current.order):
-                continue  # the same address twice in one row: the first one stands
+                continue  # unchanged
             current.kind, current.label, current.order = wanted
             if current.pk:
                 current.save()
@@ -252,6 +262,7 @@ class SiteImporter:
         if presenter is None:
             presenter = self.known.presenters[name.lower()] = Presenter.objects.create(name=name)
             self.summary.counts["presenters"] += 1
+        self.presenters_seen.add(presenter.name)
         return presenter
 
     def _slides(self, table: "WeekTable", row: Presentation, link: Link, presenter, post: Post) -> None:
@@ -293,6 +304,18 @@ class SiteImporter:
         if url.startswith(("http://", "https://")):
             return url
         return f"{self.site_url}/{url.lstrip('/')}" if self.site_url else ""
+
+
+def maybe_one_person(seen: set[str], everyone: set[str]) -> list[tuple[str, str]]:
+    """Pairs, one of them `seen`, where one name starts or ends the other: "Arsh"/"Arshdeep", "Ji"/"GaoJi"."""
+    return sorted(
+        (short, long)
+        for short in everyone
+        for long in everyone
+        if short != long
+        and (short in seen or long in seen)
+        and (long.lower().startswith(short.lower()) or long.endswith(short))
+    )
 
 
 @dataclass

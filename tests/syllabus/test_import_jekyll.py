@@ -64,6 +64,7 @@ TEAM_TABLE = """
 |------|----------------------------|----------|----------|
 |T33  | [The High-Dimensional Geometry of Binary Neural Networks](https://arxiv.org/abs/1705.07199) | Quantization, binarization | [OurSlide]({{ site.baseurl }}{{filedir}}/T33.pdf) |
 |T12   | [Large Margin Deep Networks](https://arxiv.org/abs/1803.05598)|  [OurSlide]({{filedir}}/T12.pdf) | large-margin |
+|T5 | [Deep Structured Prediction](https://arxiv.org/abs/1811.00539)| | structured | [OurSlide](https://slides.example.org/t5.pdf)
 """
 
 PEOPLE_AND_TOPICS = """
@@ -74,6 +75,15 @@ PEOPLE_AND_TOPICS = """
 | Jennifer | Adversarial Attacks Against Medical Deep Learning Systems | [PDF](https://arxiv.org/abs/1804.05296) | [PDF]({{site.baseurl}}/talks18/Jennifer18-MedicalAttacks.pdf) |
 | ChaoJiang | The Power of Initialization | [PDF](https://arxiv.org/abs/1602.05897) | [PDF]({{site.baseurl}}/talks2017/20171024-Chao.pdf) |
 | Dr Qi | A quick and rough survey of deep networks | | [PDF]({{site.baseurl}}/talks/201802-QI-Overview.pdf) |
+"""
+
+TYPE_TABLE = """
+| Type | Papers | Paper URL| Our Slides |
+| --- | --- | --- | --- |
+| Dr Qi | [Survey of Recent Deep Learning / PDF]({{site.baseurl}}/talks2019/deepReview.pdf) | | |
+| Youtube | Computation Graph for DL (pytorch vs. tensorflow| [Youtube URL](https://www.youtube.com/watch?v=FJQl) | NA |
+| Course | Deep EHR: A Survey (I) | [PDF](https://arxiv.org/abs/1706.03446) + [PDF](https://arxiv.org/abs/1706.03446) | |
+| Course | Deep EHR: A Survey (II) | [PDF](https://arxiv.org/abs/1706.03446) | | |
 """
 
 ABSTRACT_TABLE = """
@@ -277,6 +287,7 @@ def test_local_slides_are_copied_and_missing_ones_linked_to_the_old_site(site, s
     assert sorted(deck.url or Path(deck.file.name).name for deck in team.slide_decks.all()) == [
         "T33.pdf",
         "https://old.example.edu/seminar/deep2reproduce/2019Fall/T12.pdf",  # not in the site folder
+        "https://slides.example.org/t5.pdf",
     ]
 
 
@@ -298,12 +309,18 @@ def test_index_and_team_tables_find_presenters_in_slide_labels_and_tags_in_cells
     assert rows("2019-12-11-team.md") == [
         (1, "", "T33", [], "The High-Dimensional Geometry of Binary Neural Networks"),
         (2, "", "T12", [], "Large Margin Deep Networks"),
+        (3, "", "T5", [], "Deep Structured Prediction"),
     ]
     binary = Paper.objects.get(title__startswith="The High-Dimensional")
     assert sorted(tag.name for tag in binary.tags.all()) == ["Quantization", "binarization"]
     assert [tag.name for tag in Paper.objects.get(title="Large Margin Deep Networks").tags.all()] == [
         "large-margin"
     ]
+    # A stray empty cell (T5) does not push the tag into the slides column.
+    assert [tag.name for tag in Paper.objects.get(title="Deep Structured Prediction").tags.all()] == [
+        "structured"
+    ]
+    assert SlideDeck.objects.filter(url="https://slides.example.org/t5.pdf").exists()
 
 
 def test_the_same_paper_in_two_weeks_is_one_paper(site):
@@ -522,3 +539,41 @@ def test_readings_under_headings_keep_unbulleted_and_wrapped_lines(tmp_path):
 )
 def test_a_title_cell_gives_title_authors_venue_and_year(cell, expected):
     assert split_citation(cell) == expected
+
+
+def test_type_tables_with_people_local_decks_parts_and_stray_cells(tmp_path):
+    site = write_site(tmp_path / "site", {"2021-01-03-trends.md": post(TYPE_TABLE, title="Trends")})
+    run_import(site, "--site-url", "https://old.example.edu/seminar")
+    before = counts()
+
+    output = run_import(site, "--site-url", "https://old.example.edu/seminar")
+
+    assert counts() == before
+    assert [(label, names, title) for _, _, label, names, title in rows("2021-01-03-trends.md")] == [
+        ("", ["Dr. Qi"], "Survey of Recent Deep Learning"),
+        ("Youtube", [], "Computation Graph for DL (pytorch vs. tensorflow"),
+        ("Course", [], "Deep EHR: A Survey (I)"),
+        ("Course", [], "Deep EHR: A Survey (II)"),  # a part of one work: another paper
+    ]
+    # A deck of the site linked from the title is a slide deck, not a paper link.
+    deck = SlideDeck.objects.get(presentation__order=1)
+    assert deck.url == "https://old.example.edu/seminar/talks2019/deepReview.pdf"
+    assert not PaperLink.objects.filter(url__contains="deepReview").exists()
+    youtube = Paper.objects.get(title__startswith="Computation Graph")
+    assert [link.url for link in youtube.links.all()] == ["https://www.youtube.com/watch?v=FJQl"]
+    # The same address twice in one row is one link, and a re-import leaves it as it was.
+    assert list(
+        PaperLink.objects.filter(url="https://arxiv.org/abs/1706.03446").values_list("order", "label")
+    ) == [
+        (0, "PDF"),
+        (0, "PDF"),
+    ]
+    assert "papers: 0" in output
+
+
+def test_names_that_may_be_one_person_are_reported(site):
+    Presenter.objects.create(name="Jackson")
+
+    output = run_import(site)
+
+    assert "presenters 'Jack' and 'Jackson' may be one person (make one an alias of the other)" in output
