@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.template.defaultfilters import pluralize
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from papers.models import Paper, PaperLink, SlideDeck
 
@@ -7,6 +10,15 @@ class PaperLinkInline(admin.TabularInline):
     model = PaperLink
     fields = ["order", "kind", "label", "url"]
     extra = 1
+
+
+def deck_preview(deck: SlideDeck) -> str:
+    """The deck's thumbnail (or the placeholder for a file without one), for the admin."""
+    if not deck.file:
+        return "—"
+    source = deck.thumbnail.url if deck.thumbnail else static("img/slides-placeholder.svg")
+    pages = f"{deck.page_count} page{pluralize(deck.page_count)}" if deck.page_count else "no preview"
+    return format_html('<img src="{}" alt="" width="160" style="border:1px solid #ccc"> {}', source, pages)
 
 
 @admin.register(Paper)
@@ -53,19 +65,25 @@ class SlideDeckAdmin(admin.ModelAdmin):
     list_select_related = ["week", "presentation__week", "presentation__paper", "presenter"]
     search_fields = ["title", "url", "file", "week__title", "presenter__name"]
     autocomplete_fields = ["week", "presentation", "presenter"]
-    readonly_fields = ["page_count", "created", "updated"]
+    readonly_fields = ["preview", "page_count", "source_path", "created", "updated"]
     fields = [
         "title",
         "file",
+        "preview",
         "url",
         "week",
         "presentation",
         "presenter",
         "is_public",
         "page_count",
+        "source_path",
         "created",
         "updated",
     ]
+
+    @admin.display(description="first page")
+    def preview(self, deck: SlideDeck) -> str:
+        return deck_preview(deck)
 
     @admin.display(description="kind")
     def source(self, deck: SlideDeck) -> str:

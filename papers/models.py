@@ -1,8 +1,9 @@
 """Papers that are read, their links, and the slide decks presented on them."""
 
+from pathlib import PurePosixPath
+
 from django.core.exceptions import ValidationError
 from django.core.validators import (
-    FileExtensionValidator,
     MaxValueValidator,
     MinValueValidator,
     RegexValidator,
@@ -10,8 +11,12 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
+from papers import slides
+from syllabus.files import delete_files_on_commit
 from syllabus.markup import render_markdown
 from syllabus.models import HttpsURLField, Tag, TimestampedModel, unique_slug
 
@@ -176,11 +181,14 @@ class SlideDeck(TimestampedModel):
 
     title = models.CharField(max_length=300, blank=True)
     file = models.FileField(
-        upload_to="slides/",
-        max_length=300,  # imported decks keep their old folders, and their names are long
+        upload_to=slides.slide_storage_name,
+        max_length=300,
         blank=True,
-        validators=[FileExtensionValidator(["pdf", "ppt", "pptx"])],
-        help_text="A PDF or PowerPoint file.",
+        validators=[slides.validate_slide_file],
+        help_text="A PDF or PowerPoint file (.pdf, .pptx, .ppt), checked by its content.",
+    )
+    thumbnail = models.FileField(
+        upload_to=slides.thumbnail_storage_name, max_length=300, blank=True, editable=False
     )
     url = HttpsURLField("link", max_length=1000, blank=True, help_text="Or a link to slides kept elsewhere.")
     presenter = models.ForeignKey(
@@ -198,8 +206,12 @@ class SlideDeck(TimestampedModel):
     )
     is_public = models.BooleanField("public", default=True)
     page_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    source_path = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="The file of an old site it was imported from."
+    )
 
     objects = SlideDeckQuerySet.as_manager()
+    make_previews = True  # an import may leave them to `manage.py rebuild_thumbnails`
 
     class Meta:
         ordering = ["week", "presentation__order", "id"]
@@ -223,10 +235,36 @@ class SlideDeck(TimestampedModel):
         if self.presentation_id and self.presentation.week_id != self.week_id:
             raise ValidationError({"presentation": "This presentation belongs to another week."})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        deck = super().from_db(db, field_names, values)
+        deck._stored_files = (deck.__dict__.get("file") or "", deck.__dict__.get("thumbnail") or "")
+        return deck
+
     def save(self, *args, **kwargs):
         if self.presentation_id and not self.week_id:
             self.week_id = self.presentation.week_id
+        old_file, old_thumbnail = getattr(self, "_stored_files", ("", ""))
+        uploading = bool(self.file) and not self.file._committed
+        if uploading or not self.file:
+            # A new file is stored first, so that its preview takes the name it got; no file, no preview.
+            found = None
+            if uploading:
+                upload = self.file.file
+                self.file.save(self.file.name, upload, save=False)
+                found = slides.preview(upload) if self.make_previews else None
+            self.thumbnail = ""
+            self.page_count = found.page_count if found else None
+            if found and found.thumbnail:
+                self.thumbnail.save(f"{PurePosixPath(self.file.name).stem}.webp", found.thumbnail, save=False)
         super().save(*args, **kwargs)
+        stale = [
+            name
+            for name in (old_file, old_thumbnail)
+            if name and name not in (self.file.name, self.thumbnail.name)
+        ]
+        delete_files_on_commit(self.file.storage, stale)
+        self._stored_files = (self.file.name or "", self.thumbnail.name or "")
 
     @property
     def href(self) -> str:
@@ -234,3 +272,10 @@ class SlideDeck(TimestampedModel):
 
     def get_absolute_url(self) -> str:
         return self.href
+
+
+@receiver(post_delete, sender=SlideDeck)
+def _delete_deck_files(sender, instance: SlideDeck, **kwargs) -> None:
+    delete_files_on_commit(
+        instance.file.storage, [name for name in (instance.file.name, instance.thumbnail.name) if name]
+    )

@@ -85,8 +85,8 @@ class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "presentation",
             "presenter",
         ]
-        fields += ["is_public", "page_count", "created", "updated"]
-        read_only_fields = ["page_count", "created", "updated"]
+        fields += ["is_public", "thumbnail", "page_count", "created", "updated"]
+        read_only_fields = ["thumbnail", "page_count", "created", "updated"]
         # A multipart upload that leaves out is_public means public, as in JSON.
         extra_kwargs = {"week": {"required": False}, "is_public": {"default": True}}
         validators = []

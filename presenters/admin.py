@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.utils.html import format_html
 
+from presenters import photos
 from presenters.models import Presenter, PresenterAlias
 
 
@@ -19,20 +22,29 @@ class PresenterAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "affiliation", "homepage", "email", "photo", "photo_preview", "bio"]
     inlines = [PresenterAliasInline]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "photo":
+            # A plain file field: Django's image field would refuse a non-image or an image bomb with
+            # its own vague message before the model's validator could say what is wrong.
+            kwargs["form_class"] = forms.FileField
+            kwargs["widget"] = AdminFileWidget(attrs={"accept": photos.ACCEPT})
+            kwargs["help_text"] = photos.help_text()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     @admin.display(description="photo")
     def photo_thumbnail(self, presenter: Presenter) -> str:
-        return self._img(presenter, 40)
+        return self._img(presenter, presenter.photo, 40)
 
     @admin.display(description="current photo")
     def photo_preview(self, presenter: Presenter) -> str:
-        return self._img(presenter, 160)
+        return self._img(presenter, presenter.photo_small or presenter.photo, 128)
 
-    def _img(self, presenter: Presenter, size: int) -> str:
-        if not presenter.photo:
+    def _img(self, presenter: Presenter, photo, size: int) -> str:
+        if not photo:
             return "—"
         return format_html(
             '<img src="{}" alt="Photo of {}" width="{}" height="{}" style="object-fit:cover;border-radius:4px">',
-            presenter.photo.url,
+            photo.url,
             presenter.name,
             size,
             size,

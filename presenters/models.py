@@ -2,8 +2,12 @@
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
+from presenters import photos
+from syllabus.files import delete_files_on_commit
 from syllabus.markup import render_markdown
 from syllabus.models import HttpsURLField, unique_slug
 
@@ -29,7 +33,11 @@ class Presenter(models.Model):
     affiliation = models.CharField(max_length=200, blank=True)
     homepage = HttpsURLField(max_length=500, blank=True)
     email = models.EmailField(blank=True, help_text="For instructors only; never shown on public pages.")
-    photo = models.ImageField(upload_to="presenters/", blank=True)
+    # The 512 px square made from the upload (the upload itself is not kept); see presenters/photos.py.
+    photo = models.ImageField(upload_to="presenters/", blank=True, validators=[photos.validate_photo])
+    photo_small = models.ImageField(
+        upload_to="presenters/", blank=True, editable=False, help_text="The photo as a 128 px square."
+    )
     bio = models.TextField(blank=True, help_text="A few sentences, markdown.")
     bio_html = models.TextField(blank=True, editable=False)
 
@@ -45,10 +53,41 @@ class Presenter(models.Model):
         if not self.slug:
             self.slug = unique_slug(self.name, Presenter.objects.exclude(pk=self.pk))
         self.bio_html = render_markdown(self.bio)
+        update_fields = kwargs.get("update_fields")
+        saves_photo = (update_fields is None or "photo" in update_fields) and "photo" not in (
+            self.get_deferred_fields()
+        )
+        if saves_photo:
+            if photos.is_new_upload(self.photo):
+                stem = self.slug[:60].strip("-") or "presenter"
+                self.photo, self.photo_small = photos.square_versions(self.photo, stem=stem)
+            elif not self.photo:
+                self.photo_small = ""
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "photo_small"}
         super().save(*args, **kwargs)
+        if saves_photo:
+            stale = getattr(self, "_stored_photos", set()) - self._photo_names()
+            delete_files_on_commit(self._meta.get_field("photo").storage, stale)
+            self._stored_photos = self._photo_names()
 
     def get_absolute_url(self) -> str:
         return reverse("presenters:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        presenter = super().from_db(db, field_names, values)
+        presenter._stored_photos = presenter._photo_names()
+        return presenter
+
+    def _photo_names(self) -> set[str]:
+        """Names of the stored photo files; read from __dict__ so that a deferred column costs no query."""
+        return {str(self.__dict__.get(name) or "") for name in ("photo", "photo_small")} - {""}
+
+
+@receiver(post_delete, sender=Presenter)
+def _delete_photo_files(sender, instance: Presenter, **kwargs) -> None:
+    delete_files_on_commit(Presenter._meta.get_field("photo").storage, instance._photo_names())
 
 
 class PresenterAlias(models.Model):

@@ -5,9 +5,11 @@ from functools import reduce
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.functional import lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from presenters import photos
 from presenters.models import Presenter, PresenterAlias
 from syllabus.serializers import ModelRulesMixin, NameListField, PageUrlField, save_with_relations
 
@@ -37,12 +39,15 @@ class PresenterSerializer(ModelRulesMixin, serializers.ModelSerializer):
     aliases = AliasNamesField(
         required=False, help_text="Other spellings of the name; replaces all when given."
     )
+    # A plain file field: DRF's image field would refuse a non-image or an image bomb with its own vague
+    # message before the model's validator could say what is wrong. Null (or empty) removes the photo.
+    photo = serializers.FileField(required=False, allow_null=True, help_text=lazy(photos.help_text, str)())
 
     class Meta:
         model = Presenter
         fields = ["id", "url", "html_url", "slug", "name", "affiliation", "homepage", "email", "photo", "bio"]
-        fields += ["bio_html", "aliases"]
-        read_only_fields = ["bio_html"]
+        fields += ["photo_small", "bio_html", "aliases"]
+        read_only_fields = ["photo_small", "bio_html"]
         extra_kwargs = {"slug": {"required": False}, "email": {"write_only": True}}
         validators = []
 

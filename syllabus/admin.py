@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 
+from papers.admin import deck_preview
 from papers.models import SlideDeck
 from syllabus import services
 from syllabus.admin_forms import (
@@ -92,9 +93,14 @@ class PresentationInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
 class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
     model = SlideDeck
     formset = WeekSlideDeckFormSet
-    fields = ["title", "file", "url", "presentation", "presenter", "is_public"]
+    fields = ["preview", "title", "file", "url", "presentation", "presenter", "is_public"]
+    readonly_fields = ["preview"]
     autocomplete_fields = ["presenter"]
     extra = 0
+
+    @admin.display(description="first page")
+    def preview(self, deck: SlideDeck) -> str:
+        return deck_preview(deck) if deck.pk else ""
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("presenter")

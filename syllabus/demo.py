@@ -6,10 +6,14 @@ value differs, so a second run changes nothing.
 """
 
 import datetime
+import io
+import textwrap
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.text import slugify
+from PIL import Image, ImageDraw, ImageFont
 
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
@@ -218,7 +222,7 @@ PAPERS: dict[str, dict[str, Any]] = {
     },
 }
 
-SLIDES_URL = "https://slides.example.edu/fall-2026/"
+OLD_SLIDES_URL = "https://slides.example.edu/fall-2026/"
 
 # (date, title, categories, tags, published, rows); a row is (section, paper, presenters, slides file)
 WEEKS = [
@@ -293,6 +297,31 @@ WEEKS = [
 ]
 
 
+def _demo_deck(week: Week, row: Presentation, presenter: Presenter, name: str) -> None:
+    """An uploaded deck: a one-page PDF drawn here, so the demo shows thumbnails and downloads."""
+    SlideDeck.objects.filter(week=week, url=OLD_SLIDES_URL + name).delete()  # demos before uploads
+    deck = SlideDeck.objects.filter(week=week, source_path=f"demo/{name}").first()
+    title = f"Slides: {row.paper.title}"
+    if deck and (deck.title, deck.presentation_id, deck.presenter_id) == (title, row.pk, presenter.pk):
+        return
+    deck = deck or SlideDeck(week=week, source_path=f"demo/{name}", file=_title_slide(name, row, presenter))
+    deck.title, deck.presentation, deck.presenter = title, row, presenter
+    deck.save()
+
+
+def _title_slide(name: str, row: Presentation, presenter: Presenter) -> ContentFile:
+    slide = Image.new("RGB", (1280, 720), "#f5f7fb")
+    draw = ImageDraw.Draw(slide)
+    draw.rectangle((0, 0, 1280, 24), fill="#1f6feb")
+    draw.text((80, 260), textwrap.fill(row.paper.title, 36), fill="#1b1f24", font=ImageFont.load_default(56))
+    draw.text(
+        (80, 560), f"{presenter.name} · {row.week.title}", fill="#57606a", font=ImageFont.load_default(32)
+    )
+    buffer = io.BytesIO()
+    slide.save(buffer, format="PDF", resolution=96)
+    return ContentFile(buffer.getvalue(), name=name)
+
+
 def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
     """Get the row matching `lookup`, creating it with `values`; save only if a value differs."""
     row, created = model.objects.get_or_create(**lookup, defaults=values)
@@ -365,15 +394,7 @@ def demo_load() -> dict[str, int]:
             )
             presentation_set_presenters(presentation=row, presenters=[presenters[k] for k in presenter_keys])
             if slides:
-                _upsert(
-                    SlideDeck,
-                    {"week": week, "url": SLIDES_URL + slides},
-                    {
-                        "title": f"Slides: {papers[paper_key].title}",
-                        "presentation": row,
-                        "presenter": presenters[presenter_keys[0]],
-                    },
-                )
+                _demo_deck(week, row, presenters[presenter_keys[0]], slides)
     return {
         "weeks": term.weeks.count(),
         "papers": len(papers),

@@ -268,6 +268,11 @@ class Week(TimestampedModel):
         return [deck for deck in self.decks if not deck.presentation_id]
 
     @property
+    def downloadable_decks(self) -> list:
+        """Public decks with a file, which the session's zip holds."""
+        return [deck for deck in self.decks if deck.file]
+
+    @property
     def paper_count(self) -> int:
         return sum(1 for row in self.presentations.all() if row.paper_id)
 

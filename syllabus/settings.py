@@ -175,10 +175,34 @@ STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "var" / "static")
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "var" / "media")
 
+# Uploads (slide decks, photos): files under MEDIA_ROOT, or an S3-compatible bucket when S3_BUCKET
+# is set (django-storages; credentials from S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY or boto3's own).
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,  # e.g. MinIO, Ceph, R2
+            "region_name": env_str("S3_REGION") or None,
+            "custom_domain": env_str("S3_CUSTOM_DOMAIN") or None,  # a CDN in front of the bucket
+            "location": env_str("S3_PREFIX"),
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "querystring_auth": env_bool("S3_SIGNED_URLS", False),
+            "file_overwrite": False,
+            "default_acl": None,  # the bucket's own policy decides who may read
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+SLIDE_MAX_BYTES = env_int("SLIDE_MAX_MB", 50, minimum=1) * 1_000_000
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_MB", 10, minimum=1) * 1_000_000
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 40, minimum=1) * 1_000_000
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1.
 if env_bool("SECURE_PROXY_SSL_HEADER", False):

@@ -35,6 +35,7 @@ public_patterns = [
     path("terms/<slug:slug>/", views.term_detail, name="term"),
     path("terms/<slug:slug>/calendar.ics", views.term_calendar, name="term_calendar"),
     path("terms/<slug:term_slug>/<slug:slug>/", views.week_detail, name="week"),
+    path("terms/<slug:term_slug>/<slug:slug>/slides.zip", views.week_slides_zip, name="week_slides_zip"),
     path("categories/", views.category_list, name="categories"),
     path("categories/<slug:slug>/", views.category_detail, name="category"),
     path("tags/", views.tag_list, name="tags"),

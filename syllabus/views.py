@@ -1,12 +1,13 @@
 """Public pages of the seminar. Drafts are 404 for the public and shown to staff with a banner."""
 
-from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
+from django.db.models import Count, F, Q
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
+from papers import slides
 from papers.models import Paper
 from syllabus.feeds import calendar_response
 from syllabus.models import Category, Tag, Term, Week
@@ -74,6 +75,25 @@ def week_detail(request, term_slug: str, slug: str):
         "next": later.order_by("date", "position", "id").first(),
     }
     return render(request, "syllabus/week_detail.html", context)
+
+
+@require_GET
+def week_slides_zip(request, term_slug: str, slug: str):
+    """A session's public slide files as one zip, streamed as it is made."""
+    visible = Week.objects.visible_to(request.user).select_related("term")
+    week = get_object_or_404(visible, term__slug=term_slug, slug=slug)
+    decks = (
+        week.slide_decks.public()
+        .exclude(file="")
+        .select_related("presenter", "presentation")
+        .order_by(F("presentation__order").asc(nulls_first=True), "id")
+    )
+    entries = slides.zip_entries(decks)
+    if not entries:
+        raise Http404("This session has no slide files to download.")
+    response = StreamingHttpResponse(slides.zip_stream(entries), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{week.term.slug}-{week.slug}-slides.zip"'
+    return response
 
 
 @require_GET

@@ -2,8 +2,10 @@
 
 import datetime
 import io
+import zipfile
 
 import factory
+import pypdfium2 as pdfium
 from django.core.files.base import ContentFile
 from PIL import Image
 
@@ -11,7 +13,34 @@ from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+def make_pdf(pages: int = 2, size: tuple[int, int] = (600, 400)) -> bytes:
+    """A real PDF with blank pages of `size` points, made with pdfium."""
+    document = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        document.new_page(*size)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def make_pptx(slides: int = 3, thumbnail: tuple[int, int] | None = (256, 192)) -> bytes:
+    """The parts of a PowerPoint file that Syllabus reads: content types, presentation, app, thumbnail."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("ppt/presentation.xml", '<?xml version="1.0"?><p:presentation/>')
+        archive.writestr(
+            "docProps/app.xml", f'<?xml version="1.0"?><Properties><Slides>{slides}</Slides></Properties>'
+        )
+        if thumbnail:
+            picture = io.BytesIO()
+            Image.new("RGB", thumbnail, "navy").save(picture, format="JPEG")
+            archive.writestr("docProps/thumbnail.jpeg", picture.getvalue())
+    return buffer.getvalue()
+
+
+PDF_BYTES = make_pdf()
 
 
 def png_file(name: str = "photo.png", size: tuple[int, int] = (8, 8)) -> ContentFile:

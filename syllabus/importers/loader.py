@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import DatabaseError, transaction
 
+from papers import slides
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus import services
@@ -45,10 +46,11 @@ class Summary:
 
 
 class SiteImporter:
-    def __init__(self, site_dir: Path, *, site_url: str = "", dry_run: bool = False):
+    def __init__(self, site_dir: Path, *, site_url: str = "", dry_run: bool = False, thumbnails: bool = True):
         self.site_dir = site_dir
         self.site_url = site_url.rstrip("/")
         self.dry_run = dry_run
+        self.thumbnails = thumbnails
         self.summary = Summary()
         self.categories = self._category_pages()
         self.known: KnownRows | None = None
@@ -269,17 +271,23 @@ class SiteImporter:
         title = link.label if link.label.lower() not in {"pdf", "slides", "ourslide", ""} else ""
         local = None if link.url.startswith(("http://", "https://")) else self.site_dir / link.url.lstrip("/")
         if local is not None and local.is_file():
-            # Stored under its folder in the old site, so that equal names in two folders never collide.
             relative = local.relative_to(self.site_dir).as_posix()
-            if table.deck_with_file(relative) is None:
-                deck = SlideDeck(week=table.week, presentation=row, presenter=presenter, title=title)
-                if not self.dry_run:
-                    with local.open("rb") as handle:
-                        deck.file.save(relative, File(handle), save=False)
-                    deck.save()
-                    table.decks.append(deck)
-                self.summary.counts["slide decks copied"] += 1
-            return
+            if table.deck_from(relative) is not None:
+                return
+            with local.open("rb") as handle:
+                try:
+                    slides.slide_kind(handle)
+                except ValidationError:
+                    post.problems.append(f"slides {link.url}: not a PDF or PowerPoint file; linked instead")
+                else:
+                    deck = SlideDeck(week=table.week, presentation=row, presenter=presenter, title=title)
+                    deck.source_path, deck.make_previews = relative, self.thumbnails
+                    if not self.dry_run:
+                        deck.file = File(handle, name=local.name)
+                        deck.save()
+                        table.decks.append(deck)
+                    self.summary.counts["slide decks copied"] += 1
+                    return
         url = link.url if local is None else self._absolute(link.url)
         if not url:
             self.summary.counts["slide decks missing"] += 1
@@ -352,8 +360,8 @@ class WeekTable:
             ]
         self.credits[row.pk] = [presenter.pk for presenter in presenters]
 
-    def deck_with_file(self, relative: str) -> SlideDeck | None:
-        return next((deck for deck in self.decks if deck.file.name.endswith("/" + relative)), None)
+    def deck_from(self, source_path: str) -> SlideDeck | None:
+        return next((deck for deck in self.decks if deck.source_path == source_path), None)
 
     def deck_with_url(self, url: str) -> SlideDeck | None:
         return next((deck for deck in [*self.decks, *self.new_decks] if deck.url == url), None)

@@ -43,8 +43,9 @@ def browser():
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
-    """The live server's address, serving the demo seminar."""
+def site(live_server, transactional_db, settings):
+    """The live server's address, serving the demo seminar and its uploaded slides."""
+    settings.ROOT_URLCONF = "tests.e2e.urls"
     call_command("load_demo")
     return live_server.url
 

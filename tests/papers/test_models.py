@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
@@ -157,19 +158,18 @@ def test_public_slide_decks_exclude_private_ones():
     assert public.href == public.url
 
 
-def test_uploaded_deck_is_stored_under_media_root(settings):
-    deck = SlideDeckFactory(url="", file=pdf_file("talk.pdf"))
+def test_uploaded_deck_is_stored_under_media_root_in_its_weeks_folder(settings):
+    week = WeekFactory(title="Attention", term__name="Fall 2026")
+    deck = SlideDeckFactory(week=week, url="", file=pdf_file("talk.pdf"))
 
-    assert deck.href == "/media/slides/talk.pdf"
-    assert (settings.MEDIA_ROOT / "slides" / "talk.pdf").read_bytes().startswith(b"%PDF")
+    assert deck.href == "/media/slides/fall-2026/attention/talk.pdf"
+    assert (settings.MEDIA_ROOT / "slides/fall-2026/attention/talk.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_slide_deck_file_must_be_pdf_or_powerpoint():
-    deck = SlideDeck(week=WeekFactory(), file=pdf_file("page.html"))
+def test_slide_deck_file_must_be_pdf_or_powerpoint_by_content():
+    deck = SlideDeck(week=WeekFactory(), file=ContentFile(b"<html>Not found</html>", name="talk.pdf"))
 
     with pytest.raises(ValidationError) as error:
         deck.full_clean()
 
-    assert error.value.message_dict == {
-        "file": ["File extension “html” is not allowed. Allowed extensions are: pdf, ppt, pptx."]
-    }
+    assert error.value.message_dict == {"file": ["This file is not a PDF or PowerPoint (.pptx, .ppt) file."]}

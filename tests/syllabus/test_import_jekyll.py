@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from PIL import Image
 
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter
 from syllabus.importers.jekyll import split_citation
 from syllabus.models import Category, Tag, Term, Week
+from tests.factories import make_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -276,18 +278,19 @@ def test_local_slides_are_copied_and_missing_ones_linked_to_the_old_site(site, s
     run_import(site, "--site-url", "https://old.example.edu/seminar")
 
     week = Week.objects.get(source_path="_posts/2017-09-12-.md")
-    decks = {
-        (deck.presenter.name, Path(deck.file.name).name if deck.file else deck.url)
-        for deck in week.slide_decks.all()
+    decks = {(deck.presenter.name, deck.file.name, deck.source_path) for deck in week.slide_decks.all()}
+    # Stored under the term and week, with a safe name; the old path is remembered for re-imports.
+    assert decks == {
+        ("Ceyer", "slides/2017course/theoretical17-v/20170912-ceyer.pdf", "talks2017/20170912-Ceyer.pdf"),
+        ("Jack", "slides/2017course/theoretical17-v/jack.pdf", "talks2017/jack.pdf"),
     }
-    assert decks == {("Ceyer", "20170912-Ceyer.pdf"), ("Jack", "jack.pdf")}
     copied = week.slide_decks.get(presenter__name="Ceyer").file
     assert (Path(settings.MEDIA_ROOT) / copied.name).read_bytes() == b"%PDF-1.4 slides of 20170912-Ceyer.pdf"
     team = Week.objects.get(source_path="_posts/2019-12-11-team.md")
     assert sorted(deck.url or Path(deck.file.name).name for deck in team.slide_decks.all()) == [
-        "T33.pdf",
         "https://old.example.edu/seminar/deep2reproduce/2019Fall/T12.pdf",  # not in the site folder
         "https://slides.example.org/t5.pdf",
+        "t33.pdf",
     ]
 
 
@@ -577,3 +580,40 @@ def test_names_that_may_be_one_person_are_reported(site):
     output = run_import(site)
 
     assert "presenters 'Jack' and 'Jackson' may be one person (make one an alias of the other)" in output
+
+
+def test_a_slide_file_that_is_not_slides_is_linked_and_reported(site):
+    (site / "talks2017" / "jack.pdf").write_text("<html>Not found</html>")
+
+    output = run_import(site, "--site-url", "https://old.example.edu/seminar")
+
+    assert "slides /talks2017/jack.pdf: not a PDF or PowerPoint file; linked instead" in output
+    deck = SlideDeck.objects.get(presenter__name="Jack", week__source_path="_posts/2017-09-12-.md")
+    assert (deck.file.name, deck.url) == ("", "https://old.example.edu/seminar/talks2017/jack.pdf")
+
+
+def test_copied_pdf_slides_get_thumbnails(site):
+    (site / "talks2017" / "jack.pdf").write_bytes(make_pdf(pages=3, size=(720, 540)))
+
+    run_import(site, "--only", "2017-09-12-*")
+
+    deck = SlideDeck.objects.get(source_path="talks2017/jack.pdf")
+    assert (deck.thumbnail.name, deck.page_count) == (
+        "slides/2017course/theoretical17-v/thumbnails/jack.webp",
+        3,
+    )
+
+
+def test_copied_pdf_slides_get_thumbnails_later_when_asked_not_to_now(site):
+    (site / "talks2017" / "jack.pdf").write_bytes(make_pdf(pages=3, size=(720, 540)))
+
+    run_import(site, "--no-thumbnails", "--only", "2017-09-12-*")
+    deck = SlideDeck.objects.get(source_path="talks2017/jack.pdf")
+    assert (deck.thumbnail.name, deck.page_count) == ("", None)
+
+    call_command("rebuild_thumbnails", stdout=io.StringIO())
+
+    deck.refresh_from_db()
+    assert deck.page_count == 3
+    with deck.thumbnail.open("rb") as handle, Image.open(handle) as thumbnail:
+        assert (thumbnail.format, thumbnail.size) == ("WEBP", (480, 360))

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "syllabus" / "settings.py"
 READ_BY_SETTINGS = ["DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "TIME_ZONE", "CONN_MAX_AGE"]
 READ_BY_SETTINGS += ["LOG_LEVEL", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
+READ_BY_SETTINGS += ["S3_BUCKET", "SLIDE_MAX_MB", "PHOTO_MAX_MB", "PHOTO_MAX_MEGAPIXELS"]
 PRODUCTION = {"SECRET_KEY": "x" * 60, "DEBUG": "0"}
 
 
@@ -104,3 +105,52 @@ def test_a_server_entry_point_refuses_to_start_without_a_key(tmp_path):
 def test_unusable_values_stop_start_up_naming_the_variable(monkeypatch, tmp_path, env, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         load_settings(monkeypatch, tmp_path, **env)
+
+
+def test_media_is_on_the_file_system_unless_an_s3_bucket_is_set(monkeypatch, tmp_path):
+    settings = load_settings(monkeypatch, tmp_path, **PRODUCTION)
+
+    assert settings["STORAGES"]["default"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert (settings["SLIDE_MAX_BYTES"], settings["PHOTO_MAX_BYTES"]) == (50_000_000, 10_000_000)
+
+
+def test_an_s3_bucket_moves_media_to_object_storage(monkeypatch, tmp_path):
+    settings = load_settings(
+        monkeypatch,
+        tmp_path,
+        **PRODUCTION,
+        S3_BUCKET="seminar-media",
+        S3_ENDPOINT_URL="https://minio.example.edu",
+        S3_REGION="eu-central-1",
+        S3_PREFIX="media",
+        S3_CUSTOM_DOMAIN="cdn.example.edu",
+        S3_ACCESS_KEY_ID="key",
+        S3_SECRET_ACCESS_KEY="secret",
+        SLIDE_MAX_MB="80",
+    )
+
+    media = settings["STORAGES"]["default"]
+    assert media == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": "seminar-media",
+            "endpoint_url": "https://minio.example.edu",
+            "region_name": "eu-central-1",
+            "custom_domain": "cdn.example.edu",
+            "location": "media",
+            "access_key": "key",
+            "secret_key": "secret",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+    assert settings["SLIDE_MAX_BYTES"] == 80_000_000
+    # django-storages accepts these options as they are; making a link needs no network.
+    from storages.backends.s3 import S3Storage
+
+    storage = S3Storage(**media["OPTIONS"])
+    assert (
+        storage.url("slides/fall-2026/week/talk.pdf")
+        == "https://cdn.example.edu/media/slides/fall-2026/week/talk.pdf"
+    )

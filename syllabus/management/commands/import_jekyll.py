@@ -18,14 +18,29 @@ class Command(BaseCommand):
             "--site-url", default="", help="The old site's address, for files not in SITE_DIR."
         )
         parser.add_argument("--only", default="*", help="Only posts whose file name matches this glob.")
+        parser.add_argument(
+            "--no-thumbnails",
+            dest="thumbnails",
+            action="store_false",
+            help="Copy slide files without making their thumbnails (manage.py rebuild_thumbnails makes them).",
+        )
 
     def handle(
-        self, *args, site_dir: Path, dry_run: bool, site_url: str, only: str, verbosity: int, **options
+        self,
+        *args,
+        site_dir: Path,
+        dry_run: bool,
+        site_url: str,
+        only: str,
+        thumbnails: bool,
+        verbosity: int,
+        **options,
     ):
         if not (site_dir / "_posts").is_dir():
             raise CommandError(f"{site_dir} has no _posts/ folder.")
         started = time.perf_counter()
-        summary = SiteImporter(site_dir, site_url=site_url, dry_run=dry_run).run(only=only)
+        importer = SiteImporter(site_dir, site_url=site_url, dry_run=dry_run, thumbnails=thumbnails)
+        summary = importer.run(only=only)
         seconds = time.perf_counter() - started
         self.stdout.write(("Dry run, nothing written. " if dry_run else "") + f"Imported in {seconds:.1f} s:")
         for line in summary.report():

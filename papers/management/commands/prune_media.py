@@ -1,0 +1,21 @@
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand
+
+from papers.services import media_unreferenced
+
+
+class Command(BaseCommand):
+    help = "List files in media storage that no row references; with --delete, remove them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--delete", action="store_true", help="Remove the files listed.")
+
+    def handle(self, *args, delete: bool, **options):
+        found = list(media_unreferenced())
+        for name in found:
+            if delete:
+                default_storage.delete(name)
+            self.stdout.write(f"  {'deleted' if delete else 'unreferenced'}: {name}")
+        verb = "Deleted" if delete else "Found"
+        hint = "" if delete or not found else " (run with --delete to remove them)"
+        self.stdout.write(f"{verb} {len(found)} unreferenced files{hint}.")
