@@ -50,6 +50,8 @@ PRESENTERS = {
     "sofia": {"name": "Sofia Novak", "alias": "SofiaN", "bio": "Postdoc working on robust learning."},
 }
 
+PHOTO_COLOURS = ["#1f6feb", "#8250df", "#bf3989", "#1a7f37", "#9a6700"]
+
 PAPERS: dict[str, dict[str, Any]] = {
     "adam": {
         "title": "Adam: A Method for Stochastic Optimization",
@@ -322,6 +324,18 @@ def _title_slide(name: str, row: Presentation, presenter: Presenter) -> ContentF
     return ContentFile(buffer.getvalue(), name=name)
 
 
+def _initials_picture(name: str, colour: str) -> ContentFile:
+    """A stand-in photo for an invented presenter: their initials on a colour."""
+    picture = Image.new("RGB", (600, 600), colour)
+    initials = "".join(word[0] for word in name.split()[:2])
+    ImageDraw.Draw(picture).text(
+        (300, 300), initials, fill="white", anchor="mm", font=ImageFont.load_default(240)
+    )
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name=f"{slugify(name)}.png")
+
+
 def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
     """Get the row matching `lookup`, creating it with `values`; save only if a value differs."""
     row, created = model.objects.get_or_create(**lookup, defaults=values)
@@ -370,6 +384,9 @@ def demo_load() -> dict[str, int]:
             },
         )
         _upsert(PresenterAlias, {"name": spec["alias"]}, {"presenter": presenter})
+        if not presenter.photo:
+            presenter.photo = _initials_picture(presenter.name, PHOTO_COLOURS[len(presenters)])
+            presenter.save()
         presenters[key] = presenter
     papers = {key: _sync_paper(spec) for key, spec in PAPERS.items()}
 
