@@ -11,11 +11,11 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
-from papers import slides
+from papers import previews, slides
 from syllabus.files import delete_files_on_commit
 from syllabus.markup import render_markdown
 from syllabus.models import HttpsURLField, Tag, TimestampedModel, unique_slug
@@ -238,33 +238,60 @@ class SlideDeck(TimestampedModel):
     @classmethod
     def from_db(cls, db, field_names, values):
         deck = super().from_db(db, field_names, values)
-        deck._stored_files = (deck.__dict__.get("file") or "", deck.__dict__.get("thumbnail") or "")
+        deck._remember_stored_files()
         return deck
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_stored_files()
 
     def save(self, *args, **kwargs):
         if self.presentation_id and not self.week_id:
             self.week_id = self.presentation.week_id
-        old_file, old_thumbnail = getattr(self, "_stored_files", ("", ""))
-        uploading = bool(self.file) and not self.file._committed
-        if uploading or not self.file:
-            # A new file is stored first, so that its preview takes the name it got; no file, no preview.
-            found = None
-            if uploading:
-                upload = self.file.file
-                self.file.save(self.file.name, upload, save=False)
-                found = slides.preview(upload) if self.make_previews else None
-            self.thumbnail = ""
-            self.page_count = found.page_count if found else None
-            if found and found.thumbnail:
-                self.thumbnail.save(f"{PurePosixPath(self.file.name).stem}.webp", found.thumbnail, save=False)
+        update_fields = kwargs.get("update_fields")
+        # A save that leaves the file column alone (deferred, or not among update_fields) leaves the files.
+        files_saved = (
+            update_fields is None or "file" in update_fields
+        ) and "file" not in self.get_deferred_fields()
+        if files_saved:
+            old_names = self.stored_file_names()
+            self._prepare_files()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "thumbnail", "page_count"}
         super().save(*args, **kwargs)
-        stale = [
-            name
-            for name in (old_file, old_thumbnail)
-            if name and name not in (self.file.name, self.thumbnail.name)
-        ]
-        delete_files_on_commit(self.file.storage, stale)
-        self._stored_files = (self.file.name or "", self.thumbnail.name or "")
+        if files_saved:
+            kept = (self.file.name, self.thumbnail.name)
+            delete_files_on_commit(self.file.storage, [name for name in old_names if name not in kept])
+            self._remember_stored_files()
+
+    def _prepare_files(self) -> None:
+        """A new upload is stored with its preview beside it; no file, no preview."""
+        uploading = bool(self.file) and not self.file._committed
+        if not uploading and self.file:
+            return
+        upload = self.file.file if uploading else None
+        found = previews.preview(upload) if uploading and self.make_previews else None
+        if uploading:
+            self.file.save(self.file.name, upload, save=False)  # first: the thumbnail goes beside it
+        self.thumbnail = ""
+        self.page_count = found.page_count if found else None
+        if found and found.thumbnail:
+            self.thumbnail.save(f"{PurePosixPath(self.file.name).stem}.webp", found.thumbnail, save=False)
+
+    def _remember_stored_files(self) -> None:
+        loaded = {name: self.__dict__[name] for name in ("file", "thumbnail") if name in self.__dict__}
+        self._stored_files = (
+            (str(loaded["file"] or ""), str(loaded["thumbnail"] or "")) if len(loaded) == 2 else None
+        )
+
+    def stored_file_names(self) -> tuple[str, str]:
+        """The file and thumbnail the database holds for this deck (as loaded, or asked for now)."""
+        if getattr(self, "_stored_files", None) is not None:
+            return self._stored_files
+        if self.pk is None:
+            return ("", "")
+        found = SlideDeck.objects.filter(pk=self.pk).values_list("file", "thumbnail").first()
+        return tuple(name or "" for name in found) if found else ("", "")
 
     @property
     def href(self) -> str:
@@ -274,8 +301,13 @@ class SlideDeck(TimestampedModel):
         return self.href
 
 
+@receiver(pre_delete, sender=SlideDeck)
+def _note_deck_files(sender, instance: SlideDeck, **kwargs) -> None:
+    instance._files_to_delete = instance.stored_file_names()  # asks the database if they were deferred
+
+
 @receiver(post_delete, sender=SlideDeck)
 def _delete_deck_files(sender, instance: SlideDeck, **kwargs) -> None:
     delete_files_on_commit(
-        instance.file.storage, [name for name in (instance.file.name, instance.thumbnail.name) if name]
+        SlideDeck._meta.get_field("file").storage, getattr(instance, "_files_to_delete", ())
     )

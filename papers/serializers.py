@@ -65,6 +65,11 @@ class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
     link = serializers.URLField(
         source="url", max_length=1000, required=False, allow_blank=True, help_text="Slides kept elsewhere."
     )
+    file = serializers.FileField(
+        required=False,
+        allow_null=True,
+        help_text="A PDF or PowerPoint file, sent as multipart; null (with a link) removes it.",
+    )
     href = serializers.SerializerMethodField(help_text="Where to download or open the slides.")
     presentation = serializers.PrimaryKeyRelatedField(
         queryset=Presentation.objects.select_related("week", "paper"), allow_null=True, required=False

@@ -1,13 +1,15 @@
 """Writes on slide decks that go beyond one row's fields: previews, and media no row uses."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.apps import apps
 from django.core.files.storage import Storage, default_storage
 from django.db import models
+from django.utils import timezone
 
-from papers import slides
+from papers import previews
 from papers.models import SlideDeck
 from syllabus.files import delete_files_on_commit
 
@@ -16,7 +18,7 @@ def slide_deck_rebuild_preview(*, deck: SlideDeck) -> bool:
     """Make the deck's thumbnail and page count again from its stored file; False if it has none to make."""
     old_thumbnail = deck.thumbnail.name
     with deck.file.open("rb") as handle:
-        found = slides.preview(handle)
+        found = previews.preview(handle)
     deck.thumbnail = ""
     if found.thumbnail:
         deck.thumbnail.save(f"{PurePosixPath(deck.file.name).stem}.webp", found.thumbnail, save=False)
@@ -40,11 +42,17 @@ def media_referenced() -> set[str]:
     return names
 
 
-def media_unreferenced(*, storage: Storage = default_storage, top: str = "") -> Iterator[str]:
-    """Files in media storage that no row references (left by failed saves, crashes or old versions)."""
+def media_unreferenced(
+    *, storage: Storage = default_storage, top: str = "", grace: timedelta = timedelta(hours=1)
+) -> Iterator[str]:
+    """Files in media storage that no row references (left by failed saves, crashes or old versions).
+
+    Files younger than `grace` are left out: an upload is stored a moment before its row commits.
+    """
     referenced = media_referenced()
+    settled = timezone.now() - grace
     for name in _walk(storage, top):
-        if name not in referenced:
+        if name not in referenced and storage.get_modified_time(name) < settled:
             yield name
 
 

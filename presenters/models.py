@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
@@ -85,9 +85,20 @@ class Presenter(models.Model):
         return {str(self.__dict__.get(name) or "") for name in ("photo", "photo_small")} - {""}
 
 
+@receiver(pre_delete, sender=Presenter)
+def _note_photo_files(sender, instance: Presenter, **kwargs) -> None:
+    if {"photo", "photo_small"} <= instance.__dict__.keys():
+        instance._files_to_delete = instance._photo_names()
+    else:  # loaded without its photo columns: ask before the row is gone
+        stored = Presenter.objects.filter(pk=instance.pk).values_list("photo", "photo_small").first()
+        instance._files_to_delete = set(stored or ()) - {""}
+
+
 @receiver(post_delete, sender=Presenter)
 def _delete_photo_files(sender, instance: Presenter, **kwargs) -> None:
-    delete_files_on_commit(Presenter._meta.get_field("photo").storage, instance._photo_names())
+    delete_files_on_commit(
+        Presenter._meta.get_field("photo").storage, getattr(instance, "_files_to_delete", ())
+    )
 
 
 class PresenterAlias(models.Model):

@@ -178,6 +178,10 @@ MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "var" / "media")
 # Uploads (slide decks, photos): files under MEDIA_ROOT, or an S3-compatible bucket when S3_BUCKET
 # is set (django-storages; credentials from S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY or boto3's own).
 S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET and env_str("S3_CUSTOM_DOMAIN") and env_bool("S3_SIGNED_URLS", False):
+    raise ImproperlyConfigured(
+        "S3_SIGNED_URLS cannot work with S3_CUSTOM_DOMAIN: links through a custom domain are not signed."
+    )
 if S3_BUCKET:
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -201,6 +205,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SLIDE_MAX_BYTES = env_int("SLIDE_MAX_MB", 50, minimum=1) * 1_000_000
+SLIDE_PREVIEW_SECONDS = env_int("SLIDE_PREVIEW_SECONDS", 20, minimum=1)  # then the placeholder shows
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_MB", 10, minimum=1) * 1_000_000
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 40, minimum=1) * 1_000_000
 

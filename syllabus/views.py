@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
-from papers import slides
+from papers import slide_zip
 from papers.models import Paper
 from syllabus.feeds import calendar_response
 from syllabus.models import Category, Tag, Term, Week
@@ -88,10 +88,10 @@ def week_slides_zip(request, term_slug: str, slug: str):
         .select_related("presenter", "presentation")
         .order_by(F("presentation__order").asc(nulls_first=True), "id")
     )
-    entries = slides.zip_entries(decks)
+    entries = slide_zip.zip_entries(decks)
     if not entries:
         raise Http404("This session has no slide files to download.")
-    response = StreamingHttpResponse(slides.zip_stream(entries), content_type="application/zip")
+    response = StreamingHttpResponse(slide_zip.zip_stream(entries), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{week.term.slug}-{week.slug}-slides.zip"'
     return response
 

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zipfile
 
 import factory
@@ -24,8 +25,13 @@ def make_pdf(pages: int = 2, size: tuple[int, int] = (600, 400)) -> bytes:
     return buffer.getvalue()
 
 
-def make_pptx(slides: int = 3, thumbnail: tuple[int, int] | None = (256, 192)) -> bytes:
-    """The parts of a PowerPoint file that Syllabus reads: content types, presentation, app, thumbnail."""
+def make_pptx(
+    slides: int = 3, thumbnail: tuple[int, int] | None = (256, 192), thumbnail_bytes: bytes | None = None
+) -> bytes:
+    """The parts of a PowerPoint file that Syllabus reads: content types, presentation, app, thumbnail.
+
+    `thumbnail_bytes` replace the JPEG picture PowerPoint would save, to test what else may be there.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
@@ -33,7 +39,9 @@ def make_pptx(slides: int = 3, thumbnail: tuple[int, int] | None = (256, 192)) -
         archive.writestr(
             "docProps/app.xml", f'<?xml version="1.0"?><Properties><Slides>{slides}</Slides></Properties>'
         )
-        if thumbnail:
+        if thumbnail_bytes is not None:
+            archive.writestr("docProps/thumbnail.jpeg", thumbnail_bytes)
+        elif thumbnail:
             picture = io.BytesIO()
             Image.new("RGB", thumbnail, "navy").save(picture, format="JPEG")
             archive.writestr("docProps/thumbnail.jpeg", picture.getvalue())
@@ -41,6 +49,11 @@ def make_pptx(slides: int = 3, thumbnail: tuple[int, int] | None = (256, 192)) -
 
 
 PDF_BYTES = make_pdf()
+
+
+def shape(name: str) -> str:
+    """A stored slide name with its random folder shown as <random>: slides/term/week/<random>/a.pdf."""
+    return re.sub(r"^(slides/[^/]+/[^/]+)/[\w-]{8}/", r"\1/<random>/", name)
 
 
 def png_file(name: str = "photo.png", size: tuple[int, int] = (8, 8)) -> ContentFile:

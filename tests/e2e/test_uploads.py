@@ -29,8 +29,12 @@ def test_instructor_uploads_a_deck_and_sees_its_thumbnail_on_the_week_page(
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
     page.goto(site + "/terms/fall-2026/optimisation-and-normalisation/")
-    thumbnail = page.locator("img[src$='thumbnails/batch-norm-talk.webp']")
-    expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("image => image.naturalWidth") == 480  # loaded, not a broken image
+    thumbnail = page.locator("img[src$='/batch-norm-talk.webp']")
+    thumbnail.scroll_into_view_if_needed()  # it loads lazily
+    loaded_width = """image => image.complete ? image.naturalWidth : new Promise(done => {
+        image.onload = () => done(image.naturalWidth);
+        image.onerror = () => done(0);
+    })"""
+    assert thumbnail.evaluate(loaded_width) == 480  # the image arrived, not a broken one
     expect(page.get_by_text("7 pages")).to_be_visible()
     expect(page.get_by_role("link", name="Download all 2 slide files (.zip)")).to_be_visible()

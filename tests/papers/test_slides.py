@@ -1,6 +1,8 @@
 """Slide deck files: checked by content on the way in, previewed, cleaned up, downloaded as one zip."""
 
 import io
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from tests.factories import (
     WeekFactory,
     make_pdf,
     make_pptx,
+    shape,
 )
 from tests.syllabus.test_admin import admin_url, form_data
 
@@ -65,8 +68,8 @@ def test_an_instructor_uploads_a_pdf_in_the_admin_and_its_thumbnail_shows_on_the
 
     assert response.status_code == 302
     deck = SlideDeck.objects.get()
-    assert deck.file.name == "slides/fall-2026/memory-networks/my-talk.pdf"
-    assert deck.thumbnail.name == "slides/fall-2026/memory-networks/thumbnails/my-talk.webp"
+    assert shape(deck.file.name) == "slides/fall-2026/memory-networks/<random>/my-talk.pdf"
+    assert deck.thumbnail.name == deck.file.name.removesuffix(".pdf") + ".webp"  # beside it
     assert deck.page_count == 3
     page = staff_client.get(week.get_absolute_url()).content.decode()
     assert f'<img src="/media/{deck.thumbnail.name}" alt="" width="120" height="90" loading="lazy">' in page
@@ -160,7 +163,7 @@ def test_an_uploaded_path_traversal_name_is_stored_inside_the_weeks_folder(edito
 
     assert response.status_code == 201, response.json()
     deck = SlideDeck.objects.get()
-    assert deck.file.name == "slides/spring-2027/graphs/passwd.pdf"
+    assert shape(deck.file.name) == "slides/spring-2027/graphs/<random>/passwd.pdf"
     assert (Path(settings.MEDIA_ROOT) / deck.file.name).read_bytes() == body
 
 
@@ -173,7 +176,9 @@ def test_the_api_accepts_a_pdf_and_answers_with_its_thumbnail(editor_api):
 
     body = response.json()
     assert (response.status_code, body["page_count"]) == (201, 5)
-    assert body["thumbnail"] == "http://testserver/media/slides/spring-2027/graphs/thumbnails/talk.webp"
+    assert shape(body["thumbnail"].removeprefix("http://testserver/media/")) == (
+        "slides/spring-2027/graphs/<random>/talk.webp"
+    )
 
 
 def test_the_api_refuses_a_renamed_text_file_with_a_message(editor_api):
@@ -263,6 +268,10 @@ def test_prune_media_lists_and_deletes_only_files_no_row_references(settings):
     stray = Path(settings.MEDIA_ROOT, "slides", "old-term", "lost.pdf")
     stray.parent.mkdir(parents=True)
     stray.write_bytes(make_pdf())
+    two_hours_ago = time.time() - 7200
+    os.utime(stray, (two_hours_ago, two_hours_ago))
+    just_stored = Path(settings.MEDIA_ROOT, "slides", "old-term", "uploading.pdf")
+    just_stored.write_bytes(make_pdf())  # its row may be about to commit: left alone
 
     listed = io.StringIO()
     call_command("prune_media", stdout=listed)
@@ -273,7 +282,7 @@ def test_prune_media_lists_and_deletes_only_files_no_row_references(settings):
     assert stray.exists()
 
     call_command("prune_media", "--delete", stdout=io.StringIO())
-    assert not stray.exists()
+    assert (stray.exists(), just_stored.exists()) == (False, True)
     assert stored(deck.file) and stored(deck.thumbnail)
 
 
@@ -329,3 +338,151 @@ def test_the_week_zip_queries_do_not_grow_with_decks(client, django_assert_max_n
         file_deck(week, presentation=PresentationFactory(week=week), presenter=PresenterFactory())
     with django_assert_max_num_queries(3):
         assert len(zip_of(client.get(url))) == 4
+
+
+# What a hostile or damaged file cannot do ----------------------------------------------------------
+
+
+def ole2(*streams: str) -> bytes:
+    """The start of an OLE2 compound file whose directory names these streams."""
+    directory = b"".join(name.encode("utf-16-le").ljust(64, b"\0") for name in streams)
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + directory
+
+
+@pytest.mark.parametrize(
+    "thumbnail",
+    [
+        b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + b"junk" * 10,  # a damaged PNG
+        b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n",  # EPS: never handed to Ghostscript
+        b"\xff\xd8\xff\xe0 truncated JPEG",
+    ],
+)
+def test_a_pptx_with_a_bad_thumbnail_is_saved_with_the_placeholder(editor_api, thumbnail):
+    week = WeekFactory()
+
+    response = editor_api.post(
+        "/api/v1/slides/",
+        {"week": week.pk, "file": upload("deck.pptx", make_pptx(slides=4, thumbnail_bytes=thumbnail))},
+        format="multipart",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert (response.json()["thumbnail"], response.json()["page_count"]) == (None, 4)
+
+
+def test_a_pdf_too_slow_to_draw_is_saved_with_its_page_count_and_the_placeholder(settings):
+    settings.SLIDE_PREVIEW_SECONDS = 0.001
+
+    deck = file_deck(content=make_pdf(6))
+
+    assert (deck.thumbnail.name, deck.page_count, stored(deck.file)) == ("", 6, True)
+
+
+def test_a_zip_with_too_many_parts_is_refused_before_it_is_listed():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("ppt/presentation.xml", "<p/>")
+        for number in range(10_000):
+            archive.writestr(f"ppt/media/{number}.bin", b"")
+    deck = SlideDeckFactory.build(week=WeekFactory(), url="", file=upload("many.pptx", buffer.getvalue()))
+
+    with pytest.raises(ValidationError) as refused:
+        deck.full_clean()
+
+    assert refused.value.message_dict == {
+        "file": ["This file holds 10002 parts; a PowerPoint file may hold at most 10000."]
+    }
+
+
+def test_an_old_ppt_is_told_from_other_office_files_by_its_powerpoint_stream():
+    deck = file_deck(name="talk.ppt", content=ole2("Root Entry", "PowerPoint Document", "Pictures"))
+    assert (Path(deck.file.name).suffix, deck.thumbnail.name) == (".ppt", "")
+
+    word = SlideDeckFactory.build(
+        week=WeekFactory(), url="", file=upload("talk.ppt", ole2("Root Entry", "WordDocument"))
+    )
+    with pytest.raises(ValidationError) as refused:
+        word.full_clean()
+    assert refused.value.message_dict == {
+        "file": ["This file is not a PDF or PowerPoint (.pptx, .ppt) file."]
+    }
+
+
+def test_a_raw_multipart_file_name_climbing_folders_stays_in_the_weeks_folder(editor_api, settings):
+    week = WeekFactory(title="Graphs", term__name="Spring 2027")
+    boundary = "syllabus-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="week"\r\n\r\n{week.pk}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="../../../etc/passwd.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + make_pdf()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+    response = editor_api.generic(
+        "POST", "/api/v1/slides/", body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+    assert response.status_code == 201, response.json()
+    name = SlideDeck.objects.get().file.name
+    assert shape(name) == "slides/spring-2027/graphs/<random>/passwd.pdf"
+    assert (Path(settings.MEDIA_ROOT) / name).resolve().is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+
+
+def test_the_api_switches_a_deck_from_its_file_to_a_link(editor_api, django_capture_on_commit_callbacks):
+    deck = file_deck()
+    files = [deck.file.name, deck.thumbnail.name]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_api.patch(
+            f"/api/v1/slides/{deck.pk}/",
+            {"file": None, "link": "https://slides.example.edu/moved.pdf"},
+            format="json",
+        )
+
+    assert response.status_code == 200, response.json()
+    assert (response.json()["file"], response.json()["href"]) == (
+        None,
+        "https://slides.example.edu/moved.pdf",
+    )
+    assert [deck.file.storage.exists(name) for name in files] == [False, False]
+
+
+def test_saves_that_leave_the_file_column_alone_leave_the_files(django_capture_on_commit_callbacks):
+    deck = file_deck()
+    names = (deck.file.name, deck.thumbnail.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deck.file = upload("other.pdf", make_pdf())
+        deck.title = "Only the title"
+        deck.save(update_fields=["title"])
+        SlideDeck.objects.defer("file", "thumbnail").get().save()
+
+    assert SlideDeck.objects.values_list("file", "thumbnail").get() == names
+    assert all(deck.file.storage.exists(name) for name in names)
+
+
+def test_deleting_decks_loaded_without_their_file_columns_removes_the_files(
+    django_capture_on_commit_callbacks,
+):
+    deck = file_deck()
+    names = [deck.file.name, deck.thumbnail.name]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        SlideDeck.objects.only("id").delete()
+
+    assert [deck.file.storage.exists(name) for name in names] == [False, False]
+
+
+def test_a_file_missing_from_storage_is_left_out_of_the_zip(client):
+    week = WeekFactory()
+    kept, lost = file_deck(week, "kept.pdf"), file_deck(week, "lost.pdf")
+    lost.file.storage.delete(lost.file.name)
+
+    response = client.get(reverse("syllabus:week_slides_zip", args=[week.term.slug, week.slug]))
+
+    assert list(zip_of(response)) == ["session-kept.pdf"]
+    assert kept.file.storage.exists(kept.file.name)

@@ -413,3 +413,16 @@ def test_presenter_pages_show_the_small_square_in_lists_and_the_large_one_on_the
         '<img class="photo" src="/media/presenters/ada-512.webp" alt="Photo of Ada" width="160" height="160">'
         in page
     )
+
+
+def test_deleting_presenters_loaded_without_their_photo_columns_removes_the_files(
+    django_capture_on_commit_callbacks,
+):
+    presenter = PresenterFactory(name="Ada")
+    presenter.photo = upload(camera_jpeg())
+    presenter.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Presenter.objects.only("id").delete()
+
+    assert stored_files() == []

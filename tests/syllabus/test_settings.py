@@ -9,7 +9,14 @@ from django.core.exceptions import ImproperlyConfigured
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "syllabus" / "settings.py"
 READ_BY_SETTINGS = ["DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "TIME_ZONE", "CONN_MAX_AGE"]
 READ_BY_SETTINGS += ["LOG_LEVEL", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
-READ_BY_SETTINGS += ["S3_BUCKET", "SLIDE_MAX_MB", "PHOTO_MAX_MB", "PHOTO_MAX_MEGAPIXELS"]
+READ_BY_SETTINGS += [
+    "S3_BUCKET",
+    "S3_CUSTOM_DOMAIN",
+    "S3_SIGNED_URLS",
+    "SLIDE_MAX_MB",
+    "PHOTO_MAX_MB",
+    "PHOTO_MAX_MEGAPIXELS",
+]
 PRODUCTION = {"SECRET_KEY": "x" * 60, "DEBUG": "0"}
 
 
@@ -154,3 +161,15 @@ def test_an_s3_bucket_moves_media_to_object_storage(monkeypatch, tmp_path):
         storage.url("slides/fall-2026/week/talk.pdf")
         == "https://cdn.example.edu/media/slides/fall-2026/week/talk.pdf"
     )
+
+
+def test_signed_links_through_a_custom_domain_are_refused_at_start(monkeypatch, tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="S3_SIGNED_URLS cannot work with S3_CUSTOM_DOMAIN"):
+        load_settings(
+            monkeypatch,
+            tmp_path,
+            **PRODUCTION,
+            S3_BUCKET="seminar-media",
+            S3_CUSTOM_DOMAIN="cdn.example.edu",
+            S3_SIGNED_URLS="1",
+        )

@@ -5,7 +5,10 @@ from papers.services import media_unreferenced
 
 
 class Command(BaseCommand):
-    help = "List files in media storage that no row references; with --delete, remove them."
+    help = (
+        "List files in media storage that no row references and that are more than an hour old "
+        "(younger ones may belong to an upload being saved); with --delete, remove them."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--delete", action="store_true", help="Remove the files listed.")
