@@ -36,7 +36,10 @@ YEAR_SUFFIX = re.compile(r"[,(]\s*((?:19|20)\d{2})\s*\)?\s*$")  # "Title, 2018",
 NAME_PARTICLES = {"van", "von", "den", "der", "de", "da", "di", "del", "la", "le", "bin", "al"}
 NOT_IN_NAMES = {"and", "the", "of", "for", "with", "via", "on", "in", "to", "learning", "networks", "deep"}
 ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?", re.I)
-DOI_URL = re.compile(r"doi\.org/(10\.\d{4,9}/[^\s?#]+)", re.I)
+# doi.org/10.1145/..., and publishers' pages named by it: dl.acm.org/doi/10.1145/..., .../doi/abs/10.1021/...
+DOI_URL = re.compile(
+    r"(?:doi\.org|/doi(?:/abs|/full|/pdf|/epdf)?)/(10\.\d{4,9}/[^\s?#]+?)(?:\.pdf)?(?=$|[?#])", re.I
+)
 NOT_A_NAME = {
     "pdf",
     "slides",

@@ -11,7 +11,7 @@ from PIL import Image
 
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter
-from syllabus.importers.jekyll import split_citation
+from syllabus.importers.jekyll import Link, Reading, split_citation
 from syllabus.models import Category, Tag, Term, Week
 from tests.factories import make_pdf, shape
 
@@ -623,3 +623,20 @@ def test_copied_pdf_slides_get_thumbnails_later_when_asked_not_to_now(site):
     assert deck.page_count == 3
     with deck.thumbnail.open("rb") as handle, Image.open(handle) as thumbnail:
         assert (thumbnail.format, thumbnail.size) == ("WEBP", (480, 360))
+
+
+@pytest.mark.parametrize(
+    "url, doi",
+    [
+        ("https://doi.org/10.1145/3442188.3445922", "10.1145/3442188.3445922"),
+        ("https://dl.acm.org/doi/10.1145/3442188.3445922", "10.1145/3442188.3445922"),
+        ("https://pubs.acs.org/doi/abs/10.1021/acs.jcim.7b00650", "10.1021/acs.jcim.7b00650"),
+        (
+            "https://www.tandfonline.com/doi/full/10.1080/15228053.2023.2233814",
+            "10.1080/15228053.2023.2233814",
+        ),
+        ("https://arxiv.org/abs/1706.03762", ""),
+    ],
+)
+def test_a_doi_is_read_from_doi_org_and_publishers_doi_pages(url, doi):
+    assert Reading(line=1, links=[Link(url=url)]).doi == doi
