@@ -11,12 +11,10 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.db.models.signals import post_delete, pre_delete
-from django.dispatch import receiver
 from django.urls import reverse
 
 from papers import previews, slides
-from syllabus.files import delete_files_on_commit
+from syllabus.files import OwnsFiles, delete_files_with_rows
 from syllabus.markup import render_markdown
 from syllabus.models import HttpsURLField, Tag, TimestampedModel, unique_slug
 
@@ -176,7 +174,7 @@ class SlideDeckQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
 
-class SlideDeck(TimestampedModel):
+class SlideDeck(OwnsFiles, TimestampedModel):
     """Slides shown in a session: an uploaded file or a link, never both."""
 
     title = models.CharField(max_length=300, blank=True)
@@ -211,6 +209,7 @@ class SlideDeck(TimestampedModel):
     )
 
     objects = SlideDeckQuerySet.as_manager()
+    owned_file_fields = ("file", "thumbnail")
     make_previews = True  # an import may leave them to `manage.py rebuild_thumbnails`
 
     class Meta:
@@ -235,24 +234,11 @@ class SlideDeck(TimestampedModel):
         if self.presentation_id and self.presentation.week_id != self.week_id:
             raise ValidationError({"presentation": "This presentation belongs to another week."})
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        deck = super().from_db(db, field_names, values)
-        deck._remember_stored_files()
-        return deck
-
-    def refresh_from_db(self, *args, **kwargs):
-        super().refresh_from_db(*args, **kwargs)
-        self._remember_stored_files()
-
     def save(self, *args, **kwargs):
         if self.presentation_id and not self.week_id:
             self.week_id = self.presentation.week_id
         update_fields = kwargs.get("update_fields")
-        # A save that leaves the file column alone (deferred, or not among update_fields) leaves the files.
-        files_saved = (
-            update_fields is None or "file" in update_fields
-        ) and "file" not in self.get_deferred_fields()
+        files_saved = self.saves_files(update_fields)
         if files_saved:
             old_names = self.stored_file_names()
             self._prepare_files()
@@ -260,9 +246,7 @@ class SlideDeck(TimestampedModel):
                 kwargs["update_fields"] = {*update_fields, "thumbnail", "page_count"}
         super().save(*args, **kwargs)
         if files_saved:
-            kept = (self.file.name, self.thumbnail.name)
-            delete_files_on_commit(self.file.storage, [name for name in old_names if name not in kept])
-            self._remember_stored_files()
+            self.delete_replaced_files(old_names)
 
     def _prepare_files(self) -> None:
         """A new upload is stored with its preview beside it; no file, no preview."""
@@ -278,21 +262,6 @@ class SlideDeck(TimestampedModel):
         if found and found.thumbnail:
             self.thumbnail.save(f"{PurePosixPath(self.file.name).stem}.webp", found.thumbnail, save=False)
 
-    def _remember_stored_files(self) -> None:
-        loaded = {name: self.__dict__[name] for name in ("file", "thumbnail") if name in self.__dict__}
-        self._stored_files = (
-            (str(loaded["file"] or ""), str(loaded["thumbnail"] or "")) if len(loaded) == 2 else None
-        )
-
-    def stored_file_names(self) -> tuple[str, str]:
-        """The file and thumbnail the database holds for this deck (as loaded, or asked for now)."""
-        if getattr(self, "_stored_files", None) is not None:
-            return self._stored_files
-        if self.pk is None:
-            return ("", "")
-        found = SlideDeck.objects.filter(pk=self.pk).values_list("file", "thumbnail").first()
-        return tuple(name or "" for name in found) if found else ("", "")
-
     @property
     def href(self) -> str:
         return self.file.url if self.file else self.url
@@ -301,13 +270,4 @@ class SlideDeck(TimestampedModel):
         return self.href
 
 
-@receiver(pre_delete, sender=SlideDeck)
-def _note_deck_files(sender, instance: SlideDeck, **kwargs) -> None:
-    instance._files_to_delete = instance.stored_file_names()  # asks the database if they were deferred
-
-
-@receiver(post_delete, sender=SlideDeck)
-def _delete_deck_files(sender, instance: SlideDeck, **kwargs) -> None:
-    delete_files_on_commit(
-        SlideDeck._meta.get_field("file").storage, getattr(instance, "_files_to_delete", ())
-    )
+delete_files_with_rows(SlideDeck)

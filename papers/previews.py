@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from papers.render_first_page import THUMBNAIL_MAX_HEIGHT, THUMBNAIL_WIDTH
+from papers.render_first_page import webp
 from papers.slides import slide_kind
 
 logger = logging.getLogger(__name__)
@@ -118,12 +118,4 @@ def _picture(data: bytes) -> ContentFile | None:
     with Image.open(io.BytesIO(data), formats=("JPEG", "PNG")) as image:
         if image.width * image.height > PPTX_THUMBNAIL_MAX_PIXELS:
             return None
-        return _webp(image)
-
-
-def _webp(image: Image.Image) -> ContentFile:
-    image = image.convert("RGB")
-    image.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_MAX_HEIGHT), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    image.save(buffer, format="WEBP", quality=80, method=4)
-    return ContentFile(buffer.getvalue())
+        return ContentFile(webp(image))

@@ -8,6 +8,8 @@ import io
 import resource
 import sys
 
+from PIL import Image
+
 THUMBNAIL_WIDTH = 480
 THUMBNAIL_MAX_HEIGHT = 960
 MEMORY_LIMIT = 1024 * 1024 * 1024  # address space: rendering a 480 px page needs far less
@@ -21,7 +23,13 @@ def render(data: bytes) -> bytes:
     width, height = page.get_size()
     # 480 px wide, and never taller than the limit: an odd page size cannot make a huge bitmap.
     scale = min(THUMBNAIL_WIDTH / max(width, 1), THUMBNAIL_MAX_HEIGHT / max(height, 1))
-    image = page.render(scale=scale).to_pil().convert("RGB")
+    return webp(page.render(scale=scale).to_pil())
+
+
+def webp(image) -> bytes:
+    """A thumbnail as WebP, at most 480 by 960 pixels (shared with papers/previews.py)."""
+    image = image.convert("RGB")
+    image.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_MAX_HEIGHT), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     image.save(buffer, format="WEBP", quality=80, method=4)
     return buffer.getvalue()

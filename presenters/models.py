@@ -2,12 +2,10 @@
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.db.models.signals import post_delete, pre_delete
-from django.dispatch import receiver
 from django.urls import reverse
 
 from presenters import photos
-from syllabus.files import delete_files_on_commit
+from syllabus.files import OwnsFiles, delete_files_with_rows
 from syllabus.markup import render_markdown
 from syllabus.models import HttpsURLField, unique_slug
 
@@ -27,7 +25,7 @@ class PresenterQuerySet(models.QuerySet):
         return self if sees_drafts(user) else self.public()
 
 
-class Presenter(models.Model):
+class Presenter(OwnsFiles, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     affiliation = models.CharField(max_length=200, blank=True)
@@ -42,6 +40,7 @@ class Presenter(models.Model):
     bio_html = models.TextField(blank=True, editable=False)
 
     objects = PresenterQuerySet.as_manager()
+    owned_file_fields = ("photo", "photo_small")
 
     class Meta:
         ordering = ["name", "id"]
@@ -54,10 +53,9 @@ class Presenter(models.Model):
             self.slug = unique_slug(self.name, Presenter.objects.exclude(pk=self.pk))
         self.bio_html = render_markdown(self.bio)
         update_fields = kwargs.get("update_fields")
-        saves_photo = (update_fields is None or "photo" in update_fields) and "photo" not in (
-            self.get_deferred_fields()
-        )
+        saves_photo = self.saves_files(update_fields)
         if saves_photo:
+            previous = self.stored_file_names()
             if photos.is_new_upload(self.photo):
                 stem = self.slug[:60].strip("-") or "presenter"
                 self.photo, self.photo_small = photos.square_versions(self.photo, stem=stem)
@@ -67,38 +65,13 @@ class Presenter(models.Model):
                 kwargs["update_fields"] = {*update_fields, "photo_small"}
         super().save(*args, **kwargs)
         if saves_photo:
-            stale = getattr(self, "_stored_photos", set()) - self._photo_names()
-            delete_files_on_commit(self._meta.get_field("photo").storage, stale)
-            self._stored_photos = self._photo_names()
+            self.delete_replaced_files(previous)
 
     def get_absolute_url(self) -> str:
         return reverse("presenters:detail", args=[self.slug])
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        presenter = super().from_db(db, field_names, values)
-        presenter._stored_photos = presenter._photo_names()
-        return presenter
 
-    def _photo_names(self) -> set[str]:
-        """Names of the stored photo files; read from __dict__ so that a deferred column costs no query."""
-        return {str(self.__dict__.get(name) or "") for name in ("photo", "photo_small")} - {""}
-
-
-@receiver(pre_delete, sender=Presenter)
-def _note_photo_files(sender, instance: Presenter, **kwargs) -> None:
-    if {"photo", "photo_small"} <= instance.__dict__.keys():
-        instance._files_to_delete = instance._photo_names()
-    else:  # loaded without its photo columns: ask before the row is gone
-        stored = Presenter.objects.filter(pk=instance.pk).values_list("photo", "photo_small").first()
-        instance._files_to_delete = set(stored or ()) - {""}
-
-
-@receiver(post_delete, sender=Presenter)
-def _delete_photo_files(sender, instance: Presenter, **kwargs) -> None:
-    delete_files_on_commit(
-        Presenter._meta.get_field("photo").storage, getattr(instance, "_files_to_delete", ())
-    )
+delete_files_with_rows(Presenter)
 
 
 class PresenterAlias(models.Model):

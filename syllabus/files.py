@@ -1,8 +1,9 @@
-"""Uploaded files shared by the apps' models."""
+"""Uploaded files owned by rows: removed once no committed row points at them any more."""
 
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models.signals import post_delete, pre_delete
 
 
 def delete_files_on_commit(storage, names: Iterable[str]) -> None:
@@ -18,3 +19,66 @@ def delete_files_on_commit(storage, names: Iterable[str]) -> None:
 
     if names:
         transaction.on_commit(delete, robust=True)
+
+
+class OwnsFiles:
+    """A model mixin for rows that own the files in `owned_file_fields` (the first one is the main file).
+
+    It remembers the names a row was loaded with, so that a save which replaces or clears them can
+    remove the old files (`delete_replaced_files`), and `delete_files_with_rows` removes them with the row.
+    """
+
+    owned_file_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._remember_stored_files()
+        return row
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_stored_files()
+
+    def saves_files(self, update_fields) -> bool:
+        """Whether a save writes the file columns: a deferred column, or one left out of update_fields, is kept."""
+        main = self.owned_file_fields[0]
+        return (update_fields is None or main in update_fields) and main not in self.get_deferred_fields()
+
+    def stored_file_names(self) -> set[str]:
+        """The names the database holds for this row: as loaded, or asked for now if they were deferred."""
+        if getattr(self, "_stored_files", None) is not None:
+            return self._stored_files
+        if self.pk is None:
+            return set()
+        found = type(self)._base_manager.filter(pk=self.pk).values_list(*self.owned_file_fields).first()
+        return set(found or ()) - {""}
+
+    def delete_replaced_files(self, previous: set[str]) -> None:
+        """After a save: remove (on commit) the files the row held before and holds no more."""
+        delete_files_on_commit(self._owned_storage(), previous - self._current_file_names())
+        self._remember_stored_files()
+
+    def _current_file_names(self) -> set[str]:
+        # From __dict__, so that a deferred column costs no query; a FieldFile reads as its name.
+        return {str(self.__dict__.get(name) or "") for name in self.owned_file_fields} - {""}
+
+    def _remember_stored_files(self) -> None:
+        loaded = all(name in self.__dict__ for name in self.owned_file_fields)
+        self._stored_files = self._current_file_names() if loaded else None
+
+    def _owned_storage(self):
+        return self._meta.get_field(self.owned_file_fields[0]).storage
+
+
+def delete_files_with_rows(model) -> None:
+    """Remove a model's files (on commit) when its rows are deleted, one by one or by a queryset."""
+
+    def note(sender, instance, **kwargs) -> None:
+        instance._files_to_delete = instance.stored_file_names()  # before the row is gone
+
+    def delete(sender, instance, **kwargs) -> None:
+        delete_files_on_commit(instance._owned_storage(), getattr(instance, "_files_to_delete", ()))
+
+    pre_delete.connect(note, sender=model, weak=False)
+    post_delete.connect(delete, sender=model, weak=False)
