@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 by Content-Length (411 for chunked bodies) before anything reads the body.
+    "syllabus.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every page and API response; a matching If-None-Match gets 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -220,6 +222,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Load balancers probe /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Under /api/ a CSRF refusal is JSON like every other API error (syllabus/errors.py).
+CSRF_FAILURE_VIEW = "syllabus.errors.csrf_failure"
 
 # The REST API under /api/v1/ (see README "Using the API").
 API_ANON_RATE = env_str("API_ANON_RATE", "120/minute")

@@ -10,7 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from papers.api import PaperViewSet, SlideDeckViewSet
 from presenters.api import PresenterViewSet
-from syllabus import api, feeds, views
+from syllabus import api, feeds, health, views
 from syllabus.sitemaps import SITEMAPS
 
 api_router = DefaultRouter()
@@ -48,6 +48,7 @@ public_patterns = [
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),
     path("papers/", include("papers.urls")),
@@ -55,7 +56,10 @@ urlpatterns = [
     path("", include((public_patterns, "syllabus"))),
 ]
 
+handler400 = "syllabus.errors.bad_request"
+handler403 = "syllabus.errors.permission_denied"
 handler404 = "syllabus.views.page_not_found"
+handler500 = "syllabus.errors.server_error"  # 503 with Retry-After while the database is unreachable
 
 if settings.DEBUG:  # production serves media from the web server or object storage
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
-from syllabus.urls import handler404, urlpatterns  # noqa: F401  (Django reads handler404 here)
+from syllabus.urls import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
 
 
 def media(request, path: str):
