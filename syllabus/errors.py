@@ -17,8 +17,7 @@ from django.views import csrf, defaults
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 30
 DATABASE_UNAVAILABLE = (
-    "The site cannot reach its database right now. Please try again in a minute; "
-    "the problem has been logged."
+    "The site cannot reach its database right now. Please try again in a minute; the problem has been logged."
 )
 SERVER_ERROR = "Something went wrong on our side. The error has been logged."
 
@@ -35,7 +34,9 @@ def plain_response(
         response = JsonResponse({"detail": detail}, status=status, headers=headers)
     else:
         context = {"site_name": settings.SITE_NAME, "title": title, "detail": detail}
-        response = HttpResponse(loader.render_to_string("plain_error.html", context), status=status, headers=headers)
+        response = HttpResponse(
+            loader.render_to_string("plain_error.html", context), status=status, headers=headers
+        )
     # Sent before the middleware that would add it (the answer may come from the outermost layers).
     response.headers["Content-Length"] = str(len(response.content))
     return response

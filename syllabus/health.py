@@ -21,9 +21,11 @@ def healthz(request):
     except DatabaseError as error:
         # A warning, not an error: a probe every few seconds would flood the error log.
         logger.warning("Health check: the database does not answer: %s", error)
-        return JsonResponse(
+        response = JsonResponse(
             {"status": "unavailable", "detail": DATABASE_UNAVAILABLE},
             status=503,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
+        response._has_been_logged = True  # Django's own "Service Unavailable" error line: not again
+        return response
     return JsonResponse({"status": "ok"})
