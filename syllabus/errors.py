@@ -10,7 +10,7 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.template import loader
 from django.views import csrf, defaults
 
@@ -66,8 +66,17 @@ def permission_denied(request, exception):
 
 def server_error(request):
     """handler500: Django calls it while handling the exception, so sys.exc_info() names it."""
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
         return database_unavailable(request)
+    if isinstance(exception, UnreadablePostError):  # the client stopped sending its body
+        return plain_response(
+            request,
+            status=408,
+            title="Request timeout",
+            detail=f"The request body stopped arriving: nothing came for {settings.REQUEST_BODY_TIMEOUT} s "
+            "before all the bytes its Content-Length announced.",
+        )
     if is_api_request(request):
         return JsonResponse({"detail": SERVER_ERROR}, status=500)
     return defaults.server_error(request)

@@ -7,6 +7,10 @@ Content-Length first: a body over the limit for its address is answered 413 at o
 
 Bodies in chunks (Transfer-Encoding: chunked, no Content-Length) are answered 411: gunicorn passes
 them on, but Django reads a request body only up to Content-Length, so it would silently see none.
+
+A body within its limit that stops arriving is given up after REQUEST_BODY_TIMEOUT seconds of
+silence under gunicorn (a timeout on its client socket), answered 408 by `syllabus.errors`, instead
+of holding the worker until gunicorn kills it. A buffering proxy in front (README) makes this moot.
 """
 
 from django.conf import settings
@@ -63,7 +67,14 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.refusal(request) or self.get_response(request)
+        refusal = self.refusal(request)
+        if refusal:
+            return refusal
+        client = request.META.get("gunicorn.socket")
+        if client is not None and request.META.get("CONTENT_LENGTH", "0") != "0":
+            # Each read of the body waits at most this long; sync workers close the socket afterwards.
+            client.settimeout(settings.REQUEST_BODY_TIMEOUT)
+        return self.get_response(request)
 
     def refusal(self, request: HttpRequest) -> HttpResponse | None:
         if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():

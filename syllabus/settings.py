@@ -210,6 +210,8 @@ SLIDE_MAX_BYTES = env_int("SLIDE_MAX_MB", 50, minimum=1) * 1_000_000
 SLIDE_PREVIEW_SECONDS = env_int("SLIDE_PREVIEW_SECONDS", 20, minimum=1)  # then the placeholder shows
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_MB", 10, minimum=1) * 1_000_000
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 40, minimum=1) * 1_000_000
+# Seconds of silence after which a request body that stopped arriving is given up (408; gunicorn).
+REQUEST_BODY_TIMEOUT = env_int("REQUEST_BODY_TIMEOUT", 10, minimum=1)
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1.
 if env_bool("SECURE_PROXY_SSL_HEADER", False):

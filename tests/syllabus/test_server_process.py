@@ -109,7 +109,7 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[int]:
 def server(tmp_path_factory) -> Iterator[tuple[int, str]]:
     """gunicorn on a migrated SQLite database of its own, with an editor's API token."""
     directory = tmp_path_factory.mktemp("server")
-    env = server_env(directory)
+    env = server_env(directory, REQUEST_BODY_TIMEOUT="1")
     manage(env, "migrate", "--noinput", "-v0")
     token = manage(
         env,
@@ -159,6 +159,29 @@ def test_form_announcing_far_more_than_it_sends_gets_an_html_413_at_once(server)
     assert (status, headers["content-type"]) == (413, "text/html; charset=utf-8")
     assert b"<p>This request is 10000.0 MB; this address accepts at most 2.6 MB.</p>" in body
     assert seconds < 1
+
+
+def test_body_that_stops_arriving_gets_408_and_frees_the_worker(server):
+    port, token = server
+    raw = request(
+        "POST",
+        "/api/v1/terms/",
+        f"Authorization: Token {token}",
+        "Content-Type: application/json",
+        "Content-Length: 100",  # within every limit; only 9 bytes come
+        body=b'{"name": ',
+    )
+
+    status, headers, body, seconds = exchange(port, raw)
+    after = exchange(port, request("GET", "/healthz"))
+
+    assert (status, headers["content-type"]) == (408, "application/json")
+    assert body == (
+        b'{"detail": "The request body stopped arriving: nothing came for 1 s '
+        b'before all the bytes its Content-Length announced."}'
+    )
+    assert 1 <= seconds < 3  # REQUEST_BODY_TIMEOUT=1, not gunicorn's 60 s
+    assert after[:3] == (200, after[1], b'{"status": "ok"}')
 
 
 def test_chunked_body_gets_411(server):
