@@ -132,3 +132,13 @@ def test_healthz_refuses_writes(client):
 
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
+
+
+def test_healthz_is_exempt_from_the_https_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    probe = client.get(reverse("healthz"))
+    page = client.get(reverse("syllabus:home"))
+
+    assert (probe.status_code, probe.json()) == (200, {"status": "ok"})
+    assert (page.status_code, page["Location"]) == (301, "https://testserver/")
