@@ -106,7 +106,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # 413 by Content-Length (411 for chunked bodies) before anything reads the body.
+    # 413 by Content-Length (411 for chunked bodies) before anything reads the body; 408 if it stalls.
     "syllabus.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every page and API response; a matching If-None-Match gets 304 Not Modified.
