@@ -51,9 +51,9 @@ def watched_page(browser):
     page.console_errors = []
     page.on(
         "console",
-        lambda message: message.type == "error"
-        and "Policy" in message.text
-        and page.console_errors.append(message.text),
+        lambda message: (
+            message.type == "error" and "Policy" in message.text and page.console_errors.append(message.text)
+        ),
     )
     yield page
     context.close()
