@@ -22,9 +22,9 @@ from rest_framework import renderers
 logger = logging.getLogger(__name__)
 
 # Features the site never uses, refused to every page and to anything it might embed.
-# Only names that Chromium knows: an unknown one is logged as an error in every page's console.
+# Only names that Chromium knows: it warns of an unknown one in every page's console.
 DENIED_FEATURES = [
-    "accelerometer", "autoplay", "bluetooth", "browsing-topics", "camera", "display-capture",
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
     "encrypted-media", "gamepad", "geolocation", "gyroscope", "hid", "idle-detection",
     "local-fonts", "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
     "publickey-credentials-create", "publickey-credentials-get", "screen-wake-lock", "serial",

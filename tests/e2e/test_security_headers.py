@@ -43,18 +43,19 @@ document.addEventListener('securitypolicyviolation', event => {
 
 @pytest.fixture
 def watched_page(browser):
-    """A page that records CSP violations and console errors about policies."""
+    """A page that records CSP violations, and what the console says about CSP or Permissions-Policy."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.console_errors = []
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error" and "Policy" in message.text and page.console_errors.append(message.text)
-        ),
-    )
+
+    def record(message):
+        # Chromium says "Content Security Policy" and "Permissions-Policy" (an unknown feature: warning).
+        if message.type in ("error", "warning") and "Policy" in message.text:
+            page.console_errors.append(message.text)
+
+    page.on("console", record)
     yield page
     context.close()
 

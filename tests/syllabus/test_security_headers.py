@@ -24,7 +24,7 @@ POLICY = {
     "frame-ancestors": "'none'",
 }
 PERMISSIONS = (
-    "accelerometer=(), autoplay=(), bluetooth=(), browsing-topics=(), camera=(), display-capture=(), "
+    "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), "
     "encrypted-media=(), gamepad=(), geolocation=(), gyroscope=(), hid=(), idle-detection=(), "
     "local-fonts=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), "
     "publickey-credentials-create=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), "
