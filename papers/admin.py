@@ -18,7 +18,7 @@ def deck_preview(deck: SlideDeck) -> str:
         return "—"
     source = deck.thumbnail.url if deck.thumbnail else static("img/slides-placeholder.svg")
     pages = f"{deck.page_count} page{pluralize(deck.page_count)}" if deck.page_count else "no preview"
-    return format_html('<img src="{}" alt="" width="160" style="border:1px solid #ccc"> {}', source, pages)
+    return format_html('<img src="{}" alt="" width="160" class="admin-preview"> {}', source, pages)
 
 
 @admin.register(Paper)
@@ -80,6 +80,9 @@ class SlideDeckAdmin(admin.ModelAdmin):
         "created",
         "updated",
     ]
+
+    class Media:
+        css = {"all": ["css/admin_previews.css"]}  # no inline styles under the site's CSP
 
     @admin.display(description="first page")
     def preview(self, deck: SlideDeck) -> str:

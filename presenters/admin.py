@@ -22,6 +22,9 @@ class PresenterAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "affiliation", "homepage", "email", "photo", "photo_preview", "bio"]
     inlines = [PresenterAliasInline]
 
+    class Media:
+        css = {"all": ["css/admin_previews.css"]}  # no inline styles under the site's CSP
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "photo":
             # A plain file field: Django's image field would refuse a non-image or an image bomb with
@@ -43,7 +46,7 @@ class PresenterAdmin(admin.ModelAdmin):
         if not photo:
             return "—"
         return format_html(
-            '<img src="{}" alt="Photo of {}" width="{}" height="{}" style="object-fit:cover;border-radius:4px">',
+            '<img src="{}" alt="Photo of {}" width="{}" height="{}" class="admin-photo">',
             photo.url,
             presenter.name,
             size,

@@ -98,6 +98,9 @@ class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
     autocomplete_fields = ["presenter"]
     extra = 0
 
+    class Media:
+        css = {"all": ["css/admin_previews.css"]}  # no inline styles under the site's CSP
+
     @admin.display(description="first page")
     def preview(self, deck: SlideDeck) -> str:
         return deck_preview(deck) if deck.pk else ""

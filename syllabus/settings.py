@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "syllabus",
     "papers",
     "presenters",
@@ -106,6 +107,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (syllabus/security.py).
+    "syllabus.security.ContentSecurityPolicyMiddleware",
+    "syllabus.security.PermissionsPolicyMiddleware",
     # 413 by Content-Length (411 for chunked bodies) before anything reads the body; 408 if it stalls.
     "syllabus.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -228,6 +232,20 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Under /api/ a CSRF refusal is JSON like every other API error (syllabus/errors.py).
 CSRF_FAILURE_VIEW = "syllabus.errors.csrf_failure"
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Images may also come
+# from the uploads' storage (S3, a CDN), added per response by syllabus.security. README "Security".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # The REST API under /api/v1/ (see README "Using the API").
 API_ANON_RATE = env_str("API_ANON_RATE", "120/minute")
@@ -252,6 +270,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "syllabus.api_defaults.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's own two, the HTML one allowing its inline style attributes under our CSP.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "syllabus.security.BrowsableAPIRenderer",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Syllabus API",

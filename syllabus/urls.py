@@ -1,11 +1,12 @@
 """Root URL configuration."""
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from papers.api import PaperViewSet, SlideDeckViewSet
@@ -23,9 +24,15 @@ api_router.register("slides", SlideDeckViewSet, basename="slidedeck")
 api_router.register("categories", api.CategoryViewSet, basename="category")
 api_router.register("tags", api.TagViewSet, basename="tag")
 
+# Swagger UI under our CSP: the split view serves its start-up script as a file, the template takes
+# its styles from a file, and its icons are data: images, allowed on this page only.
+api_docs = csp_update({"img-src": ["data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="syllabus/api_docs.html")
+)
+
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", api_docs, name="docs"),
     *api_router.urls,
 ]
 
