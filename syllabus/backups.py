@@ -32,7 +32,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, storages
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.timezone import now
@@ -228,7 +228,7 @@ def _git_commit() -> str | None:
 # The database --------------------------------------------------------------------------------------
 
 
-def _postgresql_environment(database: dict) -> tuple[list[str], dict[str, str]]:
+def postgresql_client_arguments(database: dict) -> tuple[list[str], dict[str, str]]:
     """pg_dump/pg_restore arguments for a DATABASES entry; the password goes in PGPASSWORD, never argv."""
     arguments = []
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
@@ -260,7 +260,7 @@ def _run_client(program: str, arguments: list[str], environment: dict[str, str])
 
 
 def _postgresql_dump(database: dict, target: Path) -> None:
-    arguments, environment = _postgresql_environment(database)
+    arguments, environment = postgresql_client_arguments(database)
     _run_client(
         "pg_dump",
         [*arguments, "--format=custom", f"--file={target}", f"--dbname={database['NAME']}"],
@@ -270,7 +270,7 @@ def _postgresql_dump(database: dict, target: Path) -> None:
 
 def _postgresql_restore(connection, dump: Path) -> None:
     connection.close()  # its locks would make the DROPs wait
-    arguments, environment = _postgresql_environment(connection.settings_dict)
+    arguments, environment = postgresql_client_arguments(connection.settings_dict)
     _run_client(
         "pg_restore",
         [
@@ -289,10 +289,17 @@ def _postgresql_restore(connection, dump: Path) -> None:
 
 def _sqlite_copy(connection, target: Path) -> None:
     """A consistent copy through SQLite's online backup API, safe while the site writes."""
-    connection.ensure_connection()
-    with sqlite3.connect(target) as copy:
-        connection.connection.backup(copy)
-    copy.close()
+    try:
+        connection.ensure_connection()
+        copy = sqlite3.connect(target)
+        try:
+            connection.connection.backup(copy)
+        finally:
+            copy.close()
+    except (sqlite3.Error, DatabaseError) as error:
+        raise BackupError(
+            f"SQLite could not copy the database {connection.settings_dict['NAME']}: {error}"
+        ) from None
 
 
 def _sqlite_restore(connection, source: Path) -> None:
@@ -304,7 +311,7 @@ def _sqlite_restore(connection, source: Path) -> None:
             raise BackupError("The database file in the archive fails SQLite's integrity check.")
         connection.ensure_connection()
         check.backup(connection.connection)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, DatabaseError) as error:
         raise BackupError(f"SQLite could not restore the database: {error}") from None
     finally:
         check.close()

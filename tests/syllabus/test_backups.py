@@ -27,6 +27,7 @@ from django.db.utils import load_backend
 from rest_framework.authtoken.models import Token
 
 from papers.models import SlideDeck
+from syllabus.backups import postgresql_client_arguments
 from syllabus.models import Term
 from tests.factories import (
     CategoryFactory,
@@ -63,11 +64,26 @@ def _postgresql_admin(database: dict):
     return admin
 
 
+def add_alias(alias: str, name: str) -> str:
+    """Another connection like the test database's, to the database `name`.
+
+    Made here rather than in DATABASES, so that pytest-django sets up no test database for it.
+    """
+    default = connections["default"].settings_dict
+    backend = load_backend(default["ENGINE"])
+    connections[alias] = backend.DatabaseWrapper({**copy.deepcopy(default), "NAME": name}, alias)
+    return alias
+
+
+def remove_alias(alias: str) -> None:
+    connections[alias].close()
+    del connections[alias]
+
+
 @pytest.fixture
 def restored(transactional_db, tmp_path):
     """The alias of an empty database of the test database's vendor, dropped after the test."""
     default = connections["default"]
-    alias = "restored"
     if default.vendor == "postgresql":
         name = f"{default.settings_dict['NAME']}_restore_{secrets.token_hex(4)}"
         admin = _postgresql_admin(default.settings_dict)
@@ -76,14 +92,8 @@ def restored(transactional_db, tmp_path):
         admin.close()
     else:
         name = str(tmp_path / "restored.sqlite3")
-    # Made here rather than in DATABASES, so that no test database is set up for it.
-    backend = load_backend(default.settings_dict["ENGINE"])
-    connections[alias] = backend.DatabaseWrapper(
-        {**copy.deepcopy(default.settings_dict), "NAME": name}, alias
-    )
-    yield alias
-    connections[alias].close()
-    del connections[alias]
+    yield add_alias("restored", name)
+    remove_alias("restored")
     if default.vendor == "postgresql":
         admin = _postgresql_admin(default.settings_dict)
         with admin.cursor() as cursor:
@@ -302,6 +312,42 @@ def test_storages_that_are_not_local_folders_are_named_as_left_out(settings, tmp
         "backup (rely on the bucket's versioning)."
     ]
     assert json_manifest(tmp_path / "site.tar")["storages"] == {"default": 0}
+
+
+def test_a_failed_backup_leaves_no_file_and_says_why(settings, tmp_path, transactional_db):
+    vendor = connections["default"].vendor
+    missing = f"{connections['default'].settings_dict['NAME']}_missing"
+    add_alias("broken", missing if vendor == "postgresql" else str(tmp_path))  # a folder is no database
+    try:
+        with pytest.raises(CommandError) as refused:
+            call_command("backup", output=tmp_path / "backups" / "site.tar", database="broken")
+    finally:
+        remove_alias("broken")
+
+    if vendor == "postgresql":
+        assert str(refused.value).startswith("pg_dump failed: pg_dump: error: connection to server")
+        assert str(refused.value).endswith(f'FATAL:  database "{missing}" does not exist')
+    else:
+        assert (
+            str(refused.value)
+            == f"SQLite could not copy the database {tmp_path}: unable to open database file"
+        )
+    assert list((tmp_path / "backups").iterdir()) == []
+
+
+def test_the_postgresql_password_goes_in_the_environment_never_on_the_command_line():
+    database = {
+        "HOST": "db.example.edu",
+        "PORT": 5433,
+        "USER": "syllabus",
+        "PASSWORD": "s3cret",
+        "NAME": "syl",
+    }
+
+    arguments, environment = postgresql_client_arguments({**database, "OPTIONS": {"sslmode": "require"}})
+
+    assert arguments == ["--host=db.example.edu", "--port=5433", "--username=syllabus"]
+    assert (environment["PGPASSWORD"], environment["PGSSLMODE"]) == ("s3cret", "require")
 
 
 # Refusals ------------------------------------------------------------------------------------------
