@@ -93,6 +93,10 @@ def backup_create(*, output: Path | None = None, using: str = DEFAULT_DB_ALIAS) 
     vendor = connection.vendor
     if vendor not in DATABASE_MEMBERS:
         raise BackupError(f"Backups support PostgreSQL and SQLite, not {vendor}.")
+    if not MigrationRecorder(connection).has_table():
+        raise BackupError(
+            f"The database '{connection.settings_dict['NAME']}' has no tables yet (run migrate)."
+        )
     media, skipped = _media_storages()
 
     handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
