@@ -93,7 +93,7 @@ def backup_create(*, output: Path | None = None, using: str = DEFAULT_DB_ALIAS) 
     vendor = connection.vendor
     if vendor not in DATABASE_MEMBERS:
         raise BackupError(f"Backups support PostgreSQL and SQLite, not {vendor}.")
-    if not MigrationRecorder(connection).has_table():
+    if not _migrated(connection):
         raise BackupError(
             f"The database '{connection.settings_dict['NAME']}' has no tables yet (run migrate)."
         )
@@ -130,6 +130,15 @@ def backup_create(*, output: Path | None = None, using: str = DEFAULT_DB_ALIAS) 
     return BackupSummary(
         path=path, vendor=vendor, files=counts, skipped_storages=skipped, size=path.stat().st_size
     )
+
+
+def _migrated(connection) -> bool:
+    """Whether the database has Django's migration table; BackupError when it cannot be reached."""
+    try:
+        return MigrationRecorder(connection).has_table()
+    except DatabaseError as error:
+        name = connection.settings_dict["NAME"]
+        raise BackupError(f"The database '{name}' cannot be reached: {str(error).strip()}") from None
 
 
 def _media_storages() -> tuple[dict[str, FileSystemStorage], dict[str, str]]:
@@ -383,6 +392,7 @@ def backup_restore(*, archive: Path, using: str = DEFAULT_DB_ALIAS, force: bool 
     media, _skipped = _media_storages()
     _check_media_names(manifest, media)
     _check_checksums(archive, manifest)
+    _migrated(connection)  # reachable
     if not force and (rows := database_rows(using)):
         listed = ", ".join(f"{table} ({count})" for table, count in sorted(rows.items()))
         raise BackupError(

@@ -324,14 +324,12 @@ def test_a_failed_backup_leaves_no_file_and_says_why(settings, tmp_path, transac
     finally:
         remove_alias("broken")
 
+    name = missing if vendor == "postgresql" else tmp_path
+    assert str(refused.value).startswith(f"The database '{name}' cannot be reached: ")
     if vendor == "postgresql":
-        assert str(refused.value).startswith("pg_dump failed: pg_dump: error: connection to server")
         assert str(refused.value).endswith(f'FATAL:  database "{missing}" does not exist')
     else:
-        assert (
-            str(refused.value)
-            == f"SQLite could not copy the database {tmp_path}: unable to open database file"
-        )
+        assert str(refused.value).endswith(": unable to open database file")
     assert list((tmp_path / "backups").iterdir()) == []
 
 
