@@ -235,7 +235,9 @@ def _git_commit() -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return found.stdout.strip() or None if found.returncode == 0 else None
+    if found.returncode != 0:
+        return None  # not a checkout, or git refuses it (another owner)
+    return found.stdout.strip() or None
 
 
 # The database --------------------------------------------------------------------------------------
