@@ -516,3 +516,12 @@ def test_a_database_holding_data_is_overwritten_only_with_force(archive, restore
     assert list(Term.objects.using(restored).values_list("name", flat=True)) == list(
         Term.objects.values_list("name", flat=True)
     )
+
+
+def test_a_database_that_was_only_migrated_counts_as_fresh(archive, restored, settings, tmp_path):
+    call_command("migrate", database=restored, verbosity=0)
+    settings.MEDIA_ROOT = tmp_path / "media-restored"
+
+    call_command("restore", archive, database=restored, stdout=io.StringIO())
+
+    assert every_table(restored) == every_table("default")
