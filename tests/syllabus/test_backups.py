@@ -27,7 +27,7 @@ from django.db.utils import load_backend
 from rest_framework.authtoken.models import Token
 
 from papers.models import SlideDeck
-from syllabus.backups import postgresql_client_arguments
+from syllabus.backups.database import postgresql_client_arguments
 from syllabus.models import Term
 from tests.factories import (
     CategoryFactory,

@@ -16,7 +16,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import tarfile
 import tempfile
@@ -26,27 +25,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, storages
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.timezone import now
 
+from syllabus.backups.database import (
+    DATABASE_MEMBERS,
+    database_migrated,
+    database_rows,
+    postgresql_dump,
+    postgresql_restore,
+    sqlite_copy,
+    sqlite_restore,
+)
+from syllabus.backups.errors import BackupError
+
 FORMAT = "syllabus-backup/1"
 MANIFEST = "manifest.json"
-DATABASE_MEMBERS = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
-# Rows that `migrate` makes on its own: a database holding only these counts as empty.
-MADE_BY_MIGRATE = (ContentType, Permission)
 CHUNK = 1024 * 1024
-
-
-class BackupError(Exception):
-    """A backup or restore that cannot be done; the message says why and what to do."""
 
 
 @dataclass
@@ -93,7 +93,7 @@ def backup_create(*, output: Path | None = None, using: str = DEFAULT_DB_ALIAS) 
     vendor = connection.vendor
     if vendor not in DATABASE_MEMBERS:
         raise BackupError(f"Backups support PostgreSQL and SQLite, not {vendor}.")
-    if not _migrated(connection):
+    if not database_migrated(connection):
         raise BackupError(
             f"The database '{connection.settings_dict['NAME']}' has no tables yet (run migrate)."
         )
@@ -105,9 +105,9 @@ def backup_create(*, output: Path | None = None, using: str = DEFAULT_DB_ALIAS) 
         with tempfile.TemporaryDirectory(dir=path.parent, prefix=".backup-") as work:
             dump = Path(work) / DATABASE_MEMBERS[vendor]
             if vendor == "postgresql":
-                _postgresql_dump(connection.settings_dict, dump)
+                postgresql_dump(connection.settings_dict, dump)
             else:
-                _sqlite_copy(connection, dump)
+                sqlite_copy(connection, dump)
             checksums: dict[str, dict] = {}
             counts: dict[str, int] = {}
             with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
@@ -130,15 +130,6 @@ def backup_create(*, output: Path | None = None, using: str = DEFAULT_DB_ALIAS) 
     return BackupSummary(
         path=path, vendor=vendor, files=counts, skipped_storages=skipped, size=path.stat().st_size
     )
-
-
-def _migrated(connection) -> bool:
-    """Whether the database has Django's migration table; BackupError when it cannot be reached."""
-    try:
-        return MigrationRecorder(connection).has_table()
-    except DatabaseError as error:
-        name = connection.settings_dict["NAME"]
-        raise BackupError(f"The database '{name}' cannot be reached: {str(error).strip()}") from None
 
 
 def _media_storages() -> tuple[dict[str, FileSystemStorage], dict[str, str]]:
@@ -240,114 +231,6 @@ def _git_commit() -> str | None:
     return found.stdout.strip() or None
 
 
-# The database --------------------------------------------------------------------------------------
-
-
-def postgresql_client_arguments(database: dict) -> tuple[list[str], dict[str, str]]:
-    """pg_dump/pg_restore arguments for a DATABASES entry; the password goes in PGPASSWORD, never argv."""
-    arguments = []
-    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-        if database.get(key):
-            arguments.append(f"{option}={database[key]}")
-    environment = {**os.environ, "PGPASSWORD": str(database.get("PASSWORD") or "")}
-    options = database.get("OPTIONS") or {}
-    for option, variable in (
-        ("sslmode", "PGSSLMODE"),
-        ("sslrootcert", "PGSSLROOTCERT"),
-        ("sslcert", "PGSSLCERT"),
-        ("sslkey", "PGSSLKEY"),
-    ):
-        if options.get(option):
-            environment[variable] = str(options[option])
-    return arguments, environment
-
-
-def _run_client(program: str, arguments: list[str], environment: dict[str, str]) -> None:
-    executable = shutil.which(program)
-    if not executable:
-        raise BackupError(
-            f"{program} was not found on PATH; install the PostgreSQL client of the server's version "
-            "(Debian: apt-get install postgresql-client)."
-        )
-    done = subprocess.run([executable, *arguments], env=environment, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise BackupError(f"{program} failed: {done.stderr.strip() or f'exit status {done.returncode}'}")
-
-
-def _postgresql_dump(database: dict, target: Path) -> None:
-    arguments, environment = postgresql_client_arguments(database)
-    _run_client(
-        "pg_dump",
-        [*arguments, "--format=custom", f"--file={target}", f"--dbname={database['NAME']}"],
-        environment,
-    )
-
-
-def _postgresql_restore(connection, dump: Path) -> None:
-    connection.close()  # its locks would make the DROPs wait
-    arguments, environment = postgresql_client_arguments(connection.settings_dict)
-    _run_client(
-        "pg_restore",
-        [
-            *arguments,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-privileges",
-            "--single-transaction",  # all or nothing
-            f"--dbname={connection.settings_dict['NAME']}",
-            str(dump),
-        ],
-        environment,
-    )
-
-
-def _sqlite_copy(connection, target: Path) -> None:
-    """A consistent copy through SQLite's online backup API, safe while the site writes."""
-    try:
-        connection.ensure_connection()
-        copy = sqlite3.connect(target)
-        try:
-            connection.connection.backup(copy)
-        finally:
-            copy.close()
-    except (sqlite3.Error, DatabaseError) as error:
-        raise BackupError(
-            f"SQLite could not copy the database {connection.settings_dict['NAME']}: {error}"
-        ) from None
-
-
-def _sqlite_restore(connection, source: Path) -> None:
-    """Replace the database's content by the backup API: in one step, with SQLite's own locking,
-    so that other open connections see the old or the new database, never a mix or a stale journal."""
-    check = sqlite3.connect(source)
-    try:
-        if check.execute("PRAGMA integrity_check").fetchone() != ("ok",):
-            raise BackupError("The database file in the archive fails SQLite's integrity check.")
-        connection.ensure_connection()
-        check.backup(connection.connection)
-    except (sqlite3.Error, DatabaseError) as error:
-        raise BackupError(f"SQLite could not restore the database: {error}") from None
-    finally:
-        check.close()
-
-
-def database_rows(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
-    """Tables of our models holding rows, with their counts (leaving out what migrate makes itself)."""
-    connection = connections[using]
-    existing = set(connection.introspection.table_names())
-    made_by_migrate = {model._meta.db_table for model in MADE_BY_MIGRATE}
-    found = {}
-    with connection.cursor() as cursor:
-        for model in apps.get_models(include_auto_created=True):
-            table = model._meta.db_table
-            if table in existing and table not in made_by_migrate:
-                cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
-                if count := cursor.fetchone()[0]:
-                    found[table] = count
-    return found
-
-
 # Restoring ------------------------------------------------------------------------------------------
 
 
@@ -394,7 +277,7 @@ def backup_restore(*, archive: Path, using: str = DEFAULT_DB_ALIAS, force: bool 
     media, _skipped = _media_storages()
     _check_media_names(manifest, media)
     _check_checksums(archive, manifest)
-    _migrated(connection)  # reachable
+    database_migrated(connection)  # reachable
     if not force and (rows := database_rows(using)):
         listed = ", ".join(f"{table} ({count})" for table, count in sorted(rows.items()))
         raise BackupError(
@@ -410,9 +293,9 @@ def backup_restore(*, archive: Path, using: str = DEFAULT_DB_ALIAS, force: bool 
         with tarfile.open(archive, "r:") as opened:
             _extract_to(opened, manifest["database"]["member"], dump)
         if vendor == "postgresql":
-            _postgresql_restore(connection, dump)
+            postgresql_restore(connection, dump)
         else:
-            _sqlite_restore(connection, dump)
+            sqlite_restore(connection, dump)
     with tarfile.open(archive, "r:") as opened:
         for member in opened:
             alias, name = _media_name(member.name)
