@@ -17,6 +17,8 @@ help:
 	@echo "make api-fuzz       schemathesis against the API on a throw-away server with the demo data"
 	@echo "make bench          time the Jekyll import of SITE (default ../shared/corpus/deep2read)"
 	@echo "make serve          production-style: collectstatic, migrate, gunicorn (needs SECRET_KEY)"
+	@echo "make backup         database and media files into DATA_DIR/backups/syllabus-<time>.tar (OUTPUT=path)"
+	@echo "make restore FILE=… restore such an archive (FORCE=1 to overwrite a database holding data)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +69,15 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
+
+# Backups (README "Backups"): the environment of the site (DATABASE_URL, DATA_DIR, MEDIA_ROOT) decides what.
+.PHONY: backup restore
+backup: install
+	$(BIN)/python manage.py backup $(if $(OUTPUT),--output "$(OUTPUT)")
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup.tar [FORCE=1]"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
