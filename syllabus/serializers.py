@@ -95,6 +95,15 @@ class LimitedSlugRelatedField(LimitedManyMixin, serializers.SlugRelatedField):
     pass
 
 
+class LimitedListSerializer(serializers.ListSerializer):
+    """Nested rows (a paper's links) refused when more than MAX_LIST_ITEMS, with the same message as other lists."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > MAX_LIST_ITEMS:
+            raise serializers.ValidationError(TOO_MANY_ITEMS)
+        return super().to_internal_value(data)
+
+
 class NameListField(serializers.Field):
     """Related rows (tags, aliases) read and written as a plain list of their names."""
 
@@ -198,6 +207,7 @@ class PaperLinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = PaperLink
         fields = ["kind", "label", "url"]
+        list_serializer_class = LimitedListSerializer
 
 
 class PaperInRowSerializer(serializers.ModelSerializer):
