@@ -6,7 +6,6 @@ from rest_framework import serializers
 from papers.models import Paper, PaperLink, SlideDeck
 from syllabus.models import Presentation
 from syllabus.serializers import (
-    MAX_LIST_ITEMS,
     ModelRulesMixin,
     PageUrlField,
     PaperLinkSerializer,
@@ -29,9 +28,7 @@ class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:paper-detail")
     html_url = PageUrlField()
     tags = TagNamesField(required=False)
-    links = PaperLinkSerializer(
-        many=True, required=False, max_length=MAX_LIST_ITEMS, help_text="Replaces all links when given."
-    )
+    links = PaperLinkSerializer(many=True, required=False, help_text="Replaces all links when given.")
 
     class Meta:
         model = Paper
