@@ -26,7 +26,8 @@ def first_forbidden_character(text: str) -> str | None:
 def describe_character(char: str) -> str:
     """`U+000A (line feed)`: how a message names an invisible character."""
     name = {"\n": "line feed", "\r": "carriage return", "\t": "tab"}.get(char)
-    name = name or unicodedata.name(char, "a control character" if char.isascii() else "not valid Unicode")
+    fallback = "a lone surrogate" if unicodedata.category(char) == "Cs" else "a control character"
+    name = name or unicodedata.name(char, fallback)
     return f"U+{ord(char):04X} ({name.lower()})"
 
 
