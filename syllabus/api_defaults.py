@@ -49,24 +49,35 @@ class JSONParser(parsers.JSONParser):
 
 def json_problem(data) -> str | None:
     """What makes parsed JSON unusable (too deep, not valid Unicode), or None; walked without recursion."""
-    pending = [(data, "", 1)]
+    if isinstance(data, str):
+        return "the body is not valid Unicode (it holds a lone surrogate)." if _has_surrogate(data) else None
+    pending = [(data, (), 1)] if isinstance(data, dict | list) else []
     while pending:
         value, path, depth = pending.pop()
         if depth > MAX_JSON_DEPTH:
             return f"nested more than {MAX_JSON_DEPTH} levels deep."
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if _has_surrogate(key):
-                    return f"a key at {path or 'the top level'} is not valid Unicode (it holds a lone surrogate)."
-                pending.append((item, f"{path}.{key}" if path else key, depth + 1))
-        elif isinstance(value, list):
-            pending.extend((item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value))
-        elif isinstance(value, str) and _has_surrogate(value):
-            return f"the text of {path or 'the body'} is not valid Unicode (it holds a lone surrogate)."
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(key, str) and _has_surrogate(key):
+                return f"a key in {_path(path)} is not valid Unicode (it holds a lone surrogate)."
+            if isinstance(item, str):
+                if _has_surrogate(item):
+                    return (
+                        f"the text of {_path((*path, key))} is not valid Unicode (it holds a lone surrogate)."
+                    )
+            elif isinstance(item, dict | list):
+                pending.append((item, (*path, key), depth + 1))
     return None
 
 
+def _path(keys: tuple) -> str:
+    """`links[0].label`: where a value sits in the body."""
+    text = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in keys).lstrip(".")
+    return text or "the top level"
+
+
 def _has_surrogate(text: str) -> bool:
+    if text.isascii():
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
