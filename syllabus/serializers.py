@@ -115,12 +115,12 @@ class NameListField(serializers.Field):
         return [row.name for row in related.all()]
 
     def to_internal_value(self, data) -> list[str]:
+        if isinstance(data, list) and len(data) > MAX_LIST_ITEMS:
+            raise serializers.ValidationError(TOO_MANY_ITEMS)
         if not isinstance(data, list) or not all(
             isinstance(name, str) and (self.allow_blank or name.strip()) for name in data
         ):
             raise serializers.ValidationError(f"Give a list of {self.noun}s.")
-        if len(data) > MAX_LIST_ITEMS:
-            raise serializers.ValidationError(TOO_MANY_ITEMS)
         if any("\x00" in name for name in data):
             raise serializers.ValidationError("Null characters are not allowed.")
         if any(len(name.strip()) > self.max_length for name in data):
