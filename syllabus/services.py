@@ -85,11 +85,12 @@ def presentation_moved(*, presentation: Presentation, presenters: Sequence[Prese
 
 
 def tags_get_or_create(*, names: Iterable[str]) -> list[Tag]:
-    """The tags with these names, created where missing, in a fixed number of queries; names match ignoring case.
+    """The tags with these names, created where missing; names match ignoring case.
 
-    The first spelling seen is the one kept for a new tag. Missing tags are inserted in one
-    statement that skips rows another request has just inserted, which are then read back, so
-    two requests creating the same tag at once both get it.
+    The first spelling seen is the one kept for a new tag. Four queries however many are new
+    (one more per slug that clashes): missing tags are inserted in one statement that skips rows
+    another request has just inserted, and then read back, so two requests creating the same tag
+    at once both get it.
     """
     longest = Tag._meta.get_field("name").max_length
     wanted: dict[str, str] = {}
