@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from papers import previews, slides
 from syllabus.files import OwnsFiles, delete_files_with_rows
-from syllabus.markup import render_markdown
+from syllabus.markup import render_markdown, validate_markdown
 from syllabus.models import HttpsURLField, Tag, TimestampedModel, unique_slug
+from syllabus.text import validate_single_line
 
 # New-style ids (1706.03762, optionally v2) and old-style ones (hep-th/9901001, cs.LG/0101001).
 ARXIV_ID = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
@@ -60,14 +61,18 @@ class PaperQuerySet(models.QuerySet):
 
 
 class Paper(TimestampedModel):
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=500, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, unique=True, blank=True)
-    authors = models.TextField(blank=True, help_text="As credited, comma-separated.")
-    venue = models.CharField(max_length=200, blank=True, help_text="e.g. ICML, NeurIPS, arXiv.")
+    authors = models.TextField(
+        blank=True, help_text="As credited, comma-separated.", validators=[validate_single_line]
+    )
+    venue = models.CharField(
+        max_length=200, blank=True, help_text="e.g. ICML, NeurIPS, arXiv.", validators=[validate_single_line]
+    )
     year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
-    abstract = models.TextField(blank=True, help_text="Markdown.")
+    abstract = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
     abstract_html = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="papers")
     arxiv_id = models.CharField(
@@ -148,7 +153,12 @@ class PaperLink(models.Model):
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    label = models.CharField(max_length=200, blank=True, help_text="Shown instead of the kind, e.g. DLSSpdf.")
+    label = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown instead of the kind, e.g. DLSSpdf.",
+        validators=[validate_single_line],
+    )
     url = HttpsURLField(max_length=1000)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -177,7 +187,7 @@ class SlideDeckQuerySet(models.QuerySet):
 class SlideDeck(OwnsFiles, TimestampedModel):
     """Slides shown in a session: an uploaded file or a link, never both."""
 
-    title = models.CharField(max_length=300, blank=True)
+    title = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     file = models.FileField(
         upload_to=slides.slide_storage_name,
         max_length=300,

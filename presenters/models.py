@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from presenters import photos
 from syllabus.files import OwnsFiles, delete_files_with_rows
-from syllabus.markup import render_markdown
+from syllabus.markup import render_markdown, validate_markdown
 from syllabus.models import HttpsURLField, unique_slug
+from syllabus.text import validate_single_line
 
 
 class PresenterQuerySet(models.QuerySet):
@@ -26,9 +27,9 @@ class PresenterQuerySet(models.QuerySet):
 
 
 class Presenter(OwnsFiles, models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, unique=True, blank=True)
-    affiliation = models.CharField(max_length=200, blank=True)
+    affiliation = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     homepage = HttpsURLField(max_length=500, blank=True)
     email = models.EmailField(blank=True, help_text="For instructors only; never shown on public pages.")
     # The 512 px square made from the upload (the upload itself is not kept); see presenters/photos.py.
@@ -36,7 +37,7 @@ class Presenter(OwnsFiles, models.Model):
     photo_small = models.ImageField(
         upload_to="presenters/", blank=True, editable=False, help_text="The photo as a 128 px square."
     )
-    bio = models.TextField(blank=True, help_text="A few sentences, markdown.")
+    bio = models.TextField(blank=True, help_text="A few sentences, markdown.", validators=[validate_markdown])
     bio_html = models.TextField(blank=True, editable=False)
 
     objects = PresenterQuerySet.as_manager()
@@ -78,7 +79,7 @@ class PresenterAlias(models.Model):
     """Another spelling of a presenter's name ("ChaoJiang" for "Chao Jiang"), used to merge on import."""
 
     presenter = models.ForeignKey(Presenter, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
 
     class Meta:
         ordering = ["name"]

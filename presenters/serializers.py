@@ -11,10 +11,18 @@ from rest_framework import serializers
 
 from presenters import photos
 from presenters.models import Presenter, PresenterAlias
-from syllabus.serializers import ModelRulesMixin, NameListField, PageUrlField, save_with_relations
+from syllabus.serializers import (
+    MAX_LIST_ITEMS,
+    ModelRulesMixin,
+    NameListField,
+    PageUrlField,
+    save_with_relations,
+)
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string", "maxLength": 200}})
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": MAX_LIST_ITEMS}
+)
 class AliasNamesField(NameListField):
     def to_internal_value(self, data) -> list[str]:
         names = super().to_internal_value(data)

@@ -8,8 +8,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
-from rest_framework import exceptions, pagination, throttling
+from rest_framework import exceptions, pagination, parsers, throttling
 from rest_framework.serializers import as_serializer_error
+
+# No request of ours nests more than a few levels (a paper's links: object > list > object).
+MAX_JSON_DEPTH = 32
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -23,6 +26,63 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing with a 400 what would fail later with a 500.
+
+    Deep nesting exhausts the decoder's recursion; a lone surrogate (`"\\ud800"`, valid JSON
+    but not valid Unicode) fails only when the database driver encodes it.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep."
+            ) from None
+        if problem := json_problem(data):
+            raise exceptions.ParseError(f"JSON parse error - {problem}")
+        return data
+
+
+def json_problem(data) -> str | None:
+    """What makes parsed JSON unusable (too deep, not valid Unicode), or None; walked without recursion."""
+    if isinstance(data, str):
+        return "the body is not valid Unicode (it holds a lone surrogate)." if _has_surrogate(data) else None
+    pending = [(data, (), 1)] if isinstance(data, dict | list) else []
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            return f"nested more than {MAX_JSON_DEPTH} levels deep."
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(key, str) and _has_surrogate(key):
+                return f"a key in {_path(path)} is not valid Unicode (it holds a lone surrogate)."
+            if isinstance(item, str):
+                if _has_surrogate(item):
+                    return (
+                        f"the text of {_path((*path, key))} is not valid Unicode (it holds a lone surrogate)."
+                    )
+            elif isinstance(item, dict | list):
+                pending.append((item, (*path, key), depth + 1))
+    return None
+
+
+def _path(keys: tuple) -> str:
+    """`links[0].label`: where a value sits in the body."""
+    text = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in keys).lstrip(".")
+    return text or "the top level"
+
+
+def _has_surrogate(text: str) -> bool:
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 class AnonymousRateThrottle(throttling.AnonRateThrottle):

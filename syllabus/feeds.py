@@ -11,12 +11,39 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from syllabus.models import Week
+from syllabus.text import multiline, single_line, xml_safe
 
 FEED_LENGTH = 50
 
 
+class CleanAtom1Feed(Atom1Feed):
+    """Atom that never fails on what a stored row holds: XML 1.0 cannot carry most control characters.
+
+    Rows written before names were checked (or by an import) may hold them; titles and names become
+    one line, other text loses only the characters XML cannot hold.
+    """
+
+    one_line = {"title", "subtitle", "author_name", "categories"}
+
+    def write(self, outfile, encoding):
+        self.feed = _cleaned(self.feed, self.one_line)
+        self.items = [_cleaned(item, self.one_line) for item in self.items]
+        super().write(outfile, encoding)
+
+
+def _cleaned(values: dict, one_line: set[str]) -> dict:
+    def clean(value, key):
+        if isinstance(value, str):
+            return single_line(value) if key in one_line else xml_safe(value)
+        if isinstance(value, list | tuple):
+            return [clean(item, key) for item in value]
+        return value
+
+    return {key: clean(value, key) for key, value in values.items()}
+
+
 class WeeksFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
     link = reverse_lazy("syllabus:home")
     description_template = "syllabus/feed_week.html"
 
@@ -47,7 +74,7 @@ def calendar_response(request, *, name: str, weeks) -> HttpResponse:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Syllabus//Seminar calendar//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", single_line(name))
     host = request.get_host().split(":")[0]
     for week in weeks:
         event = icalendar.Event()
@@ -55,8 +82,10 @@ def calendar_response(request, *, name: str, weeks) -> HttpResponse:
         event.add("dtstamp", week.updated)
         event.add("dtstart", week.date)
         event.add("dtend", week.date + datetime.timedelta(days=1))
-        event.add("summary", week.title)
-        event.add("description", _week_summary(week))
+        # Rows stored before names were checked may hold line breaks: one line where iCalendar wants
+        # one, and \n as the only line break in the description (a bare \r would end the line).
+        event.add("summary", single_line(week.title))
+        event.add("description", multiline(_week_summary(week)))
         event.add("url", request.build_absolute_uri(week.get_absolute_url()))
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
@@ -67,7 +96,7 @@ def calendar_response(request, *, name: str, weeks) -> HttpResponse:
 def _week_summary(week: Week) -> str:
     lines = []
     for row in week.presentations.all():
-        subject = row.paper.title if row.paper else row.label
-        names = ", ".join(presenter.name for presenter in row.ordered_presenters)
+        subject = single_line(row.paper.title if row.paper else row.label)
+        names = ", ".join(single_line(presenter.name) for presenter in row.ordered_presenters)
         lines.append(f"{subject} ({names})" if names else subject)
     return "\n".join(line for line in lines if line)

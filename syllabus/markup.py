@@ -11,6 +11,7 @@ import threading
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
 from latex2mathml.converter import convert as latex_to_mathml
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "toc", "sane_lists"]
@@ -24,6 +25,10 @@ MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$
 PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")  # private-use characters that markdown leaves alone
 TAG = re.compile(r"(<[^>]*>)")
 LOCAL_LINK = re.compile(r'href="#')
+# Python-Markdown parses nested lists and quotes recursively: a few hundred levels exhaust Python's
+# stack. Nobody writes 30 levels; deeper text is refused on write and shown as plain text if stored.
+MAX_NESTING = 30
+LINE_PREFIX = re.compile(r"^[ \t>]*", re.MULTILINE)
 
 MATHML_TAGS = {
     "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac",
@@ -71,6 +76,30 @@ def _formula(latex: str, *, display: str) -> str:
         return f"<code>{html.escape(latex)}</code>"
 
 
+def nesting_depth(text: str) -> int:
+    """How deeply the text's lines nest lists, quotes and indented blocks (4 columns or a `>` a level)."""
+    deepest = 0
+    for match in LINE_PREFIX.finditer(text or ""):
+        prefix = match.group(0)
+        columns = len(prefix.replace(">", "").expandtabs(4))
+        deepest = max(deepest, columns // 4 + prefix.count(">"))
+    return deepest
+
+
+def validate_markdown(text: str) -> None:
+    """Refuse markdown that nests too deeply for the renderer (the admin and the API both use this)."""
+    if (depth := nesting_depth(text)) > MAX_NESTING:
+        raise ValidationError(
+            f"Lists, quotes or indented blocks nest {depth} levels deep here; at most {MAX_NESTING} are allowed.",
+            code="markdown_too_deep",
+        )
+
+
+def _plain(text: str) -> str:
+    """Text the renderer cannot take (stored by an import), shown as it was written."""
+    return f"<pre>{html.escape(text.strip())}</pre>"
+
+
 @functools.lru_cache(maxsize=2048)  # a pure function of the text; imports save the same text often
 def render_markdown(text: str) -> str:
     """Markdown (tables, footnotes, fenced code, headings, math) to sanitised HTML.
@@ -81,6 +110,16 @@ def render_markdown(text: str) -> str:
     text = (text or "").replace("\ue000", "").replace("\ue001", "")
     if not text.strip():
         return ""
+    if nesting_depth(text) > MAX_NESTING:
+        return _plain(text)
+    try:
+        return _render(text)
+    except RecursionError:  # no known text below MAX_NESTING gets here; a save must never fail for it
+        _local.converter = None  # a converter stopped half way may hold that text's state
+        return _plain(text)
+
+
+def _render(text: str) -> str:
     formulas: list[tuple[str, str]] = []
 
     def stash(match: re.Match) -> str:

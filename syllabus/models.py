@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from syllabus.markup import render_markdown
+from syllabus.markup import render_markdown, validate_markdown
+from syllabus.text import validate_single_line
 
 
 def unique_slug(text: str, queryset: models.QuerySet, *, max_length: int = 80) -> str:
@@ -67,16 +68,17 @@ class TermQuerySet(models.QuerySet):
 
 
 class Term(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     code = models.CharField(
         max_length=50,
         blank=True,
+        validators=[validate_single_line],
         help_text="The old site's key for this term, e.g. 2017Course. Unique when set.",
     )
     start_date = models.DateField()
     end_date = models.DateField()
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
     description_html = models.TextField(blank=True, editable=False)
     is_published = models.BooleanField("published", default=False)
 
@@ -112,7 +114,7 @@ class Term(models.Model):
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
@@ -143,7 +145,7 @@ class Category(models.Model):
 class Tag(models.Model):
     """A keyword on weeks and papers. `Adversarial-Examples` and `adversarial-examples` are one tag."""
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, unique=True, blank=True)
 
     class Meta:
@@ -201,14 +203,19 @@ class Week(TimestampedModel):
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="weeks")
     position = models.PositiveSmallIntegerField(help_text="Session number within the term: 1, 2, 3...")
     code = models.CharField(
-        max_length=50, blank=True, help_text="The old site's code, e.g. 2017-W4. Need not be unique."
+        max_length=50,
+        blank=True,
+        help_text="The old site's code, e.g. 2017-W4. Need not be unique.",
+        validators=[validate_single_line],
     )
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, blank=True, help_text="Unique within the term.")
     date = models.DateField()
     categories = models.ManyToManyField(Category, blank=True, related_name="weeks")
     tags = models.ManyToManyField(Tag, blank=True, related_name="weeks")
-    body = models.TextField(blank=True, help_text="Markdown: introduction and free-form notes.")
+    body = models.TextField(
+        blank=True, help_text="Markdown: introduction and free-form notes.", validators=[validate_markdown]
+    )
     body_html = models.TextField(blank=True, editable=False)
     is_published = models.BooleanField("published", default=False)
     source_path = models.CharField(
@@ -282,9 +289,14 @@ class Presentation(models.Model):
 
     week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="presentations")
     order = models.PositiveSmallIntegerField(help_text="Position of the row in the week's table.")
-    section = models.CharField(max_length=200, blank=True, help_text='e.g. "Required readings".')
+    section = models.CharField(
+        max_length=200, blank=True, help_text='e.g. "Required readings".', validators=[validate_single_line]
+    )
     label = models.CharField(
-        max_length=200, blank=True, help_text='A topic or team, e.g. "Mutual Information".'
+        max_length=200,
+        blank=True,
+        help_text='A topic or team, e.g. "Mutual Information".',
+        validators=[validate_single_line],
     )
     paper = models.ForeignKey(
         "papers.Paper",
@@ -297,7 +309,7 @@ class Presentation(models.Model):
     presenters = models.ManyToManyField(
         "presenters.Presenter", through="PresentationPresenter", blank=True, related_name="presentations"
     )
-    notes = models.TextField(blank=True, help_text="Markdown.")
+    notes = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
     notes_html = models.TextField(blank=True, editable=False)
 
     class Meta:

@@ -7,12 +7,19 @@ from django.db import models, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.settings import api_settings
 
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter
 from syllabus import services
 from syllabus.models import Category, Presentation, Tag, Term, Week, sees_drafts
+from syllabus.text import describe_character, first_forbidden_character
+
+# The most tags, aliases, links, presenters or categories one write may give: enough for any real
+# row, and a 100,000-item list is refused before any of it is looked up.
+MAX_LIST_ITEMS = 100
+TOO_MANY_ITEMS = f"Ensure this field has no more than {MAX_LIST_ITEMS} elements."
 
 
 class ModelRulesMixin:
@@ -61,6 +68,42 @@ class PageUrlField(serializers.Field):
 extend_schema_field(OpenApiTypes.URI)(PageUrlField)
 
 
+class LimitedManyRelatedField(serializers.ManyRelatedField):
+    """A list of related rows (ids, slugs) refused when longer than MAX_LIST_ITEMS, before any lookup."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > MAX_LIST_ITEMS:
+            raise serializers.ValidationError(TOO_MANY_ITEMS)
+        return super().to_internal_value(data)
+
+
+class LimitedManyMixin:
+    """With many=True, the related field becomes a LimitedManyRelatedField."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
+        return LimitedManyRelatedField(**list_kwargs)
+
+
+class LimitedPrimaryKeyRelatedField(LimitedManyMixin, serializers.PrimaryKeyRelatedField):
+    pass
+
+
+class LimitedSlugRelatedField(LimitedManyMixin, serializers.SlugRelatedField):
+    pass
+
+
+class LimitedListSerializer(serializers.ListSerializer):
+    """Nested rows (a paper's links) refused when more than MAX_LIST_ITEMS, with the same message as other lists."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > MAX_LIST_ITEMS:
+            raise serializers.ValidationError(TOO_MANY_ITEMS)
+        return super().to_internal_value(data)
+
+
 class NameListField(serializers.Field):
     """Related rows (tags, aliases) read and written as a plain list of their names."""
 
@@ -72,6 +115,8 @@ class NameListField(serializers.Field):
         return [row.name for row in related.all()]
 
     def to_internal_value(self, data) -> list[str]:
+        if isinstance(data, list) and len(data) > MAX_LIST_ITEMS:
+            raise serializers.ValidationError(TOO_MANY_ITEMS)
         if not isinstance(data, list) or not all(
             isinstance(name, str) and (self.allow_blank or name.strip()) for name in data
         ):
@@ -80,10 +125,15 @@ class NameListField(serializers.Field):
             raise serializers.ValidationError("Null characters are not allowed.")
         if any(len(name.strip()) > self.max_length for name in data):
             raise serializers.ValidationError(f"A {self.noun} has at most {self.max_length} characters.")
+        for name in data:
+            if (char := first_forbidden_character(name.strip())) is not None:
+                raise serializers.ValidationError(
+                    f"A {self.noun} must be a single line: remove the {describe_character(char)} from “{name.strip()}”."
+                )
         return data
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string"}})
+@extend_schema_field({"type": "array", "items": {"type": "string"}, "maxItems": MAX_LIST_ITEMS})
 class TagNamesField(NameListField):
     """Tags as a list of names; unknown names become new tags (matching ignores case)."""
 
@@ -157,6 +207,7 @@ class PaperLinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = PaperLink
         fields = ["kind", "label", "url"]
+        list_serializer_class = LimitedListSerializer
 
 
 class PaperInRowSerializer(serializers.ModelSerializer):
@@ -201,7 +252,7 @@ class PresentationInWeekSerializer(serializers.ModelSerializer):
 class WeekSerializer(ModelRulesMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:week-detail")
     html_url = PageUrlField()
-    categories = serializers.SlugRelatedField(
+    categories = LimitedSlugRelatedField(
         slug_field="slug", many=True, required=False, queryset=Category.objects.all()
     )
     tags = TagNamesField(required=False)
@@ -244,7 +295,7 @@ class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
         required=False,
         help_text="Position in the week; omitted: after the last row.",
     )
-    presenters = serializers.PrimaryKeyRelatedField(
+    presenters = LimitedPrimaryKeyRelatedField(
         source="ordered_presenters",  # reads the prefetched, ordered credits
         many=True,
         required=False,

@@ -3,11 +3,12 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 
 from presenters.models import Presenter
-from syllabus.models import Presentation, PresentationPresenter, Tag, Term, Week
+from syllabus.models import Presentation, PresentationPresenter, Tag, Term, Week, free_slug
+from syllabus.text import single_line
 
 
 def terms_set_published(*, terms: models.QuerySet[Term], published: bool) -> int:
@@ -86,17 +87,54 @@ def presentation_moved(*, presentation: Presentation, presenters: Sequence[Prese
 def tags_get_or_create(*, names: Iterable[str]) -> list[Tag]:
     """The tags with these names, created where missing; names match ignoring case.
 
-    The first spelling seen is the one kept for a new tag.
+    The first spelling seen is the one kept for a new tag. Four queries however many are new
+    (one more per slug that clashes): missing tags are inserted in one statement that skips rows
+    another request has just inserted, and then read back, so two requests creating the same tag
+    at once both get it.
     """
+    longest = Tag._meta.get_field("name").max_length
     wanted: dict[str, str] = {}
     for name in names:
-        if cleaned := " ".join(name.split()):
+        if cleaned := single_line(name)[:longest].strip():
             wanted.setdefault(cleaned.lower(), cleaned)
-    found = {
-        tag.lower_name: tag
-        for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=wanted)
-    }
-    for key, name in wanted.items():
-        if key not in found:
-            found[key] = Tag.objects.create(name=name)
+    found = _tags_named(wanted)
+    missing = [name for key, name in wanted.items() if key not in found]
+    if missing:
+        Tag.objects.bulk_create(_new_tags(missing), ignore_conflicts=True)
+        found |= _tags_named({name.lower(): name for name in missing})
+        for key, name in wanted.items():
+            if key not in found:  # its slug was taken meanwhile by another tag: the slow way
+                found[key] = _tag_create_one(name)
     return [found[key] for key in wanted]
+
+
+def _tags_named(wanted: dict[str, str]) -> dict[str, Tag]:
+    """Existing tags by lower-case name. SQLite lowers ASCII only, so exact spellings are matched too."""
+    if not wanted:
+        return {}
+    tags = Tag.objects.annotate(lower_name=Lower("name")).filter(
+        models.Q(lower_name__in=wanted) | models.Q(name__in=wanted.values())
+    )
+    return {tag.name.lower(): tag for tag in tags if tag.name.lower() in wanted}
+
+
+def _new_tags(names: Sequence[str]) -> list[Tag]:
+    """Unsaved tags with slugs free in the database and among themselves (one query)."""
+    bases = {name: free_slug(name, lambda slug: False) for name in names}
+    taken = set(Tag.objects.filter(slug__in=bases.values()).values_list("slug", flat=True))
+    tags = []
+    for name, base in bases.items():
+        slug = base
+        if slug in taken:
+            slug = free_slug(name, lambda s: s in taken or Tag.objects.filter(slug=s).exists())
+        taken.add(slug)
+        tags.append(Tag(name=name, slug=slug))
+    return tags
+
+
+def _tag_create_one(name: str) -> Tag:
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(name=name)
+    except IntegrityError:  # created by another request between our insert and this one
+        return Tag.objects.get(name__iexact=name)

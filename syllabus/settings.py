@@ -262,6 +262,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "syllabus.api_defaults.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # JSON nested too deep or holding lone surrogates is a 400, not a 500 (see api_defaults.JSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "syllabus.api_defaults.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

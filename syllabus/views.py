@@ -34,15 +34,18 @@ def home(request):
         "term": term,
         "upcoming": upcoming,
         "recent": recent,
-        "terms": terms.annotate(week_count=Count("weeks", filter=visible)),
+        # An aggregate drops Meta.ordering, so every annotated list below orders itself.
+        "terms": terms.annotate(week_count=Count("weeks", filter=visible)).order_by(*Term._meta.ordering),
     }
     return render(request, "syllabus/home.html", context)
 
 
 @require_GET
 def term_list(request):
-    terms = Term.objects.visible_to(request.user).annotate(
-        week_count=Count("weeks", filter=Q(weeks__in=Week.objects.visible_to(request.user)))
+    terms = (
+        Term.objects.visible_to(request.user)
+        .annotate(week_count=Count("weeks", filter=Q(weeks__in=Week.objects.visible_to(request.user))))
+        .order_by(*Term._meta.ordering)
     )
     years = Week.objects.published().values_list("date__year", flat=True).order_by("-date__year").distinct()
     return render(request, "syllabus/term_list.html", {"terms": terms, "years": years})
@@ -99,7 +102,11 @@ def week_slides_zip(request, term_slug: str, slug: str):
 @require_GET
 def category_list(request):
     visible = Q(weeks__in=Week.objects.visible_to(request.user))
-    categories = Category.objects.annotate(week_count=Count("weeks", filter=visible)).filter(week_count__gt=0)
+    categories = (
+        Category.objects.annotate(week_count=Count("weeks", filter=visible))
+        .filter(week_count__gt=0)
+        .order_by(*Category._meta.ordering)
+    )
     return render(request, "syllabus/category_list.html", {"categories": categories})
 
 
@@ -121,7 +128,7 @@ def tag_list(request):
             "papers", filter=Q(papers__in=Paper.objects.visible_to(request.user)), distinct=True
         ),
     ).filter(Q(week_count__gt=0) | Q(paper_count__gt=0))
-    return render(request, "syllabus/tag_list.html", {"tags": tags})
+    return render(request, "syllabus/tag_list.html", {"tags": tags.order_by(*Tag._meta.ordering)})
 
 
 @require_GET

@@ -31,6 +31,7 @@ from syllabus.importers.jekyll import (
 )
 from syllabus.importers.known_rows import KnownRows
 from syllabus.models import Category, Presentation, PresentationPresenter, Term, Week, free_slug
+from syllabus.text import single_line
 
 
 @dataclass
@@ -136,7 +137,9 @@ class SiteImporter:
         term = self._term(post)
         week = Week.objects.filter(source_path=where).first() or Week(source_path=where)
         is_new = week.pk is None
-        week.term, week.title, week.code, week.date = term, post.title[:300], post.code[:50], post.date
+        # Names are one line (the models' validators say so; an import normalises instead of failing).
+        title, code = single_line(post.title)[:300], single_line(post.code)[:50]
+        week.term, week.title, week.code, week.date = term, title, code, post.date
         week.body, week.is_published = post.body, True
         if week.position is None:
             week.position = term.weeks.count() + 1
@@ -156,7 +159,7 @@ class SiteImporter:
             stale.delete()
 
     def _term(self, post: Post) -> Term:
-        code = post.term or "imported"
+        code = single_line(post.term)[:50] or "imported"
         term = self.known.terms.get(code)
         if term is None:
             term = Term(code=code, name=code, start_date=post.date, end_date=post.date, is_published=True)
@@ -169,6 +172,7 @@ class SiteImporter:
 
     def _category(self, name: str) -> Category:
         page = self.categories.get(name, {})
+        name = single_line(name)[:100]
         category = self.known.categories.get(name.lower()) or Category(name=name)
         wanted = (page.get("description", category.description), page.get("order", category.order))
         if category.pk is None or wanted != (category.description, category.order):
@@ -180,7 +184,11 @@ class SiteImporter:
     def _row(self, table: "WeekTable", order: int, reading: Reading, post: Post) -> Presentation:
         paper = self._paper(reading, post) if reading.title else None
         row = table.rows.get(order) or Presentation(week=table.week, order=order)
-        wanted = (reading.section[:200], reading.label[:200], paper.pk if paper else None)
+        wanted = (
+            single_line(reading.section)[:200],
+            single_line(reading.label)[:200],
+            paper.pk if paper else None,
+        )
         if row.pk is None or wanted != (row.section, row.label, row.paper_id):
             row.section, row.label, row.paper = wanted[0], wanted[1], paper
             row.save()
@@ -193,7 +201,7 @@ class SiteImporter:
         return row
 
     def _paper(self, reading: Reading, post: Post) -> Paper:
-        title, key = reading.title[:500], normalise_title(reading.title)
+        title, key = single_line(reading.title)[:500], normalise_title(reading.title)
         known, paper = self.known, None
         for index, value in ((known.papers_by_arxiv, reading.arxiv_id), (known.papers_by_doi, reading.doi)):
             candidate = index.get(value.lower()) if value else None
@@ -206,9 +214,9 @@ class SiteImporter:
             paper.slug = free_slug(title, known.paper_slugs.__contains__)
             self.summary.counts["papers"] += 1
         before = (paper.venue, paper.year, paper.authors, paper.abstract, paper.arxiv_id, paper.doi)
-        paper.venue = paper.venue or reading.venue[:200]
+        paper.venue = paper.venue or single_line(reading.venue)[:200]
         paper.year = paper.year or reading.year
-        paper.authors = paper.authors or reading.authors
+        paper.authors = paper.authors or single_line(reading.authors)
         if reading.abstract and reading.abstract not in paper.abstract:
             paper.abstract = (paper.abstract + "\n\n" + reading.abstract).strip()
             self.summary.counts["abstracts"] += 1
@@ -246,7 +254,7 @@ class SiteImporter:
                     f"line {reading.line}: relative link {link.url} kept out (no --site-url)"
                 )
                 continue
-            wanted = (link.kind, link.label[:200], order)
+            wanted = (link.kind, single_line(link.label)[:200], order)
             current = known_links.get(url)
             if current is None:
                 current = known_links[url] = PaperLink(paper=paper, url=url)
@@ -260,6 +268,7 @@ class SiteImporter:
         self.summary.counts["links"] += len(new)
 
     def _presenter(self, name: str) -> Presenter:
+        name = single_line(name)[:200]
         presenter = self.known.presenters.get(name.lower())
         if presenter is None:
             presenter = self.known.presenters[name.lower()] = Presenter.objects.create(name=name)
@@ -268,7 +277,8 @@ class SiteImporter:
         return presenter
 
     def _slides(self, table: "WeekTable", row: Presentation, link: Link, presenter, post: Post) -> None:
-        title = link.label if link.label.lower() not in {"pdf", "slides", "ourslide", ""} else ""
+        title = single_line(link.label)[:300]
+        title = title if title.lower() not in {"pdf", "slides", "ourslide", ""} else ""
         local = None if link.url.startswith(("http://", "https://")) else self.site_dir / link.url.lstrip("/")
         if local is not None and local.is_file():
             relative = local.relative_to(self.site_dir).as_posix()

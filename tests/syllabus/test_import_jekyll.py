@@ -640,3 +640,28 @@ def test_copied_pdf_slides_get_thumbnails_later_when_asked_not_to_now(site):
 )
 def test_a_doi_is_read_from_doi_org_and_publishers_doi_pages(url, doi):
     assert Reading(line=1, links=[Link(url=url)]).doi == doi
+
+
+def test_odd_whitespace_in_names_is_normalised_and_a_body_too_deep_to_render_is_kept_as_text(tmp_path):
+    """Imports hold what old sites hold: names become one line, and a post is never lost for its body."""
+    deep_list = "".join("    " * level + "- item\n" for level in range(260))
+    site = write_site(
+        tmp_path / "site",
+        {
+            "2017-09-12-odd.md": post(
+                "\n| Presenter | Papers |\n| --- | --- |\n| Ceyer\u2028Lee | Deep\tNets\x0b Explained |\n\n"
+                + deep_list,
+                title='"Odd\\nLines\\r here"',
+                code='"2017\\tW4"',
+            )
+        },
+    )
+
+    output = run_import(site)
+
+    assert "failed posts: 0" in output
+    week = Week.objects.get()
+    assert (week.title, week.code) == ("Odd Lines here", "2017 W4")
+    assert rows("2017-09-12-odd.md") == [(1, "", "Ceyer Lee", [], "Deep Nets Explained")]
+    assert week.body == deep_list.strip()
+    assert week.body_html.startswith("<pre>- item\n    - item\n")
