@@ -236,3 +236,22 @@ def test_attempt_and_log_page_queries_do_not_grow_with_rows(
         large = count_queries(load)
 
     assert large == small, f"{url}: {small} queries with few rows, {large} with more"
+
+
+def test_a_refused_attempt_costs_the_same_queries_with_more_attempts_stored(
+    client, lecturer, django_assert_max_num_queries
+):
+    fail_until_locked(client)
+
+    def refused():
+        assert sign_in(client, PASSWORD).status_code == 429
+
+    refused()
+    small = count_queries(refused)
+    for number in range(1, 4):
+        make_attempt(number)
+    # Session, expired attempts cleaned up, this pair's attempts read, counted and updated: 7.
+    with django_assert_max_num_queries(8):
+        large = count_queries(refused)
+
+    assert large == small
