@@ -11,6 +11,8 @@ from django.db.models import ProtectedError
 from rest_framework import exceptions, pagination, parsers, throttling
 from rest_framework.serializers import as_serializer_error
 
+from syllabus.clients import client_address
+
 # No request of ours nests more than a few levels (a paper's links: object > list > object).
 MAX_JSON_DEPTH = 32
 
@@ -90,6 +92,10 @@ class AnonymousRateThrottle(throttling.AnonRateThrottle):
 
     def get_rate(self) -> str:
         return settings.API_ANON_RATE
+
+    def get_ident(self, request) -> str:
+        # DRF's own reads X-Forwarded-For whole when NUM_PROXIES is unset: a new header, a new count.
+        return client_address(request)
 
 
 class Conflict(exceptions.APIException):

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SyllabusConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "syllabus"
     verbose_name = "Syllabus"
+
+    def ready(self):
+        from syllabus.caches import cache_table_create
+
+        post_migrate.connect(cache_table_create, sender=self, dispatch_uid="syllabus_cache_table")

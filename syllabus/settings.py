@@ -5,6 +5,7 @@ A value that cannot be parsed stops start-up with ImproperlyConfigured naming th
 Every variable is listed in README.md.
 """
 
+import datetime
 import os
 import re
 import zoneinfo
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "axes",  # admin login lockouts (see "Logins" below)
     "syllabus",
     "papers",
     "presenters",
@@ -121,6 +123,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a refused login into the lockout page (see "Logins" below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "syllabus.urls"
@@ -160,6 +164,25 @@ else:
 DATABASES = {"default": _database}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared state of every worker on every machine (API throttle counts; later sign-in limits): Redis
+# when REDIS_URL is set, else a table in the database (made by `migrate`), never per-process memory.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL and not re.match(r"(rediss?|unix)://", REDIS_URL):
+    raise ImproperlyConfigured(
+        f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix:// (e.g. redis://127.0.0.1:6379/0)."
+    )
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "syllabus_cache",
+            # Past MAX_ENTRIES a third of the rows are dropped, and with them throttle counts.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -220,6 +243,9 @@ REQUEST_BODY_TIMEOUT = env_int("REQUEST_BODY_TIMEOUT", 10, minimum=1)
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1.
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the site append to X-Forwarded-For; 0 trusts only the connection's
+# address. Read by syllabus.clients.client_address (throttles, login lockouts).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
@@ -282,6 +308,25 @@ REST_FRAMEWORK = {
         "syllabus.security.BrowsableAPIRenderer",
     ],
 }
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXIES  # for DRF's own throttles; ours use client_address
+
+# Logins: after LOGIN_FAILURE_LIMIT wrong passwords for one username from one client address, that
+# pair is locked for LOGIN_LOCKOUT_MINUTES (django-axes; attempts are kept in the database, and
+# staff unlock under Axes in the admin or with `manage.py axes_reset_username USERNAME`).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked pair before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "syllabus.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "syllabus.logins.lockout_response"
+AXES_VERBOSE = False  # no banner at start-up; lockouts are still logged
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Syllabus API",
     "DESCRIPTION": "Terms, weekly sessions, papers, presenters and slides of the seminar.",

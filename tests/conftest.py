@@ -17,6 +17,30 @@ def _isolated_files(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Throttle counts and login lockouts live in the shared cache: no test sees another's.
+
+    With Redis every test starts and ends with an empty cache. With the database cache, rows a test
+    writes inside its rolled-back transaction vanish with it, and a test without the database cannot
+    reach the cache at all; only tests that commit (transactional_db, live servers) empty the table.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith(".DatabaseCache"):
+        marker = request.node.get_closest_marker("django_db")
+        if "transactional_db" not in request.fixturenames and not (
+            marker and marker.kwargs.get("transaction")
+        ):
+            yield
+            return
+        request.getfixturevalue("transactional_db")
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser(

@@ -1,5 +1,6 @@
 """Settings come from the environment; a value that cannot be used stops start-up, naming the variable."""
 
+import datetime
 import runpy
 from pathlib import Path
 
@@ -173,3 +174,61 @@ def test_signed_links_through_a_custom_domain_are_refused_at_start(monkeypatch, 
             S3_CUSTOM_DOMAIN="cdn.example.edu",
             S3_SIGNED_URLS="1",
         )
+
+
+SHARED_STATE_SETTINGS = ["REDIS_URL", "TRUSTED_PROXIES", "LOGIN_FAILURE_LIMIT", "LOGIN_LOCKOUT_MINUTES"]
+
+
+def load_shared_state_settings(monkeypatch, tmp_path, **env: str) -> dict:
+    for name in SHARED_STATE_SETTINGS:  # the Redis test run sets REDIS_URL for everything else
+        monkeypatch.delenv(name, raising=False)
+    return load_settings(monkeypatch, tmp_path, **PRODUCTION, **env)
+
+
+def test_without_redis_the_cache_is_a_database_table_with_room_for_many_clients(monkeypatch, tmp_path):
+    settings = load_shared_state_settings(monkeypatch, tmp_path)
+
+    assert settings["CACHES"] == {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "syllabus_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+    assert (settings["TRUSTED_PROXIES"], settings["REST_FRAMEWORK"]["NUM_PROXIES"]) == (0, 0)
+
+
+def test_redis_url_selects_djangos_redis_cache(monkeypatch, tmp_path):
+    settings = load_shared_state_settings(monkeypatch, tmp_path, REDIS_URL="redis://cache.internal:6379/2")
+
+    assert settings["CACHES"] == {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://cache.internal:6379/2",
+        }
+    }
+
+
+def test_proxies_and_lockouts_come_from_the_environment(monkeypatch, tmp_path):
+    settings = load_shared_state_settings(
+        monkeypatch, tmp_path, TRUSTED_PROXIES="2", LOGIN_FAILURE_LIMIT="3", LOGIN_LOCKOUT_MINUTES="60"
+    )
+
+    assert (settings["TRUSTED_PROXIES"], settings["REST_FRAMEWORK"]["NUM_PROXIES"]) == (2, 2)
+    assert (settings["AXES_FAILURE_LIMIT"], settings["AXES_COOLOFF_TIME"]) == (3, datetime.timedelta(hours=1))
+    assert settings["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"REDIS_URL": "cache.internal:6379"}, "REDIS_URL='cache.internal:6379' must start with redis://"),
+        ({"TRUSTED_PROXIES": "nginx"}, "TRUSTED_PROXIES='nginx' is not a whole number"),
+        ({"TRUSTED_PROXIES": "-1"}, "TRUSTED_PROXIES='-1' must be at least 0"),
+        ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT='0' must be at least 1"),
+        ({"LOGIN_LOCKOUT_MINUTES": "0"}, "LOGIN_LOCKOUT_MINUTES='0' must be at least 1"),
+    ],
+)
+def test_unusable_shared_state_values_stop_start_up(monkeypatch, tmp_path, env, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load_shared_state_settings(monkeypatch, tmp_path, **env)
