@@ -1,7 +1,7 @@
 """Error answers: JSON (`{"detail": ...}`) under /api/, HTML pages elsewhere.
 
 Django calls these as the URLconf's handler400/403/500 (404: `syllabus.views.page_not_found`) and as CSRF_FAILURE_VIEW. An unreachable
-database (OperationalError, InterfaceError) raised by any view, middleware, session or user lookup
+database (OperationalError, InterfaceError) or shared cache (Redis) raised by any view, middleware, session or user lookup
 ends in handler500 like any unexpected exception; `server_error` answers it with 503 and Retry-After
 instead, from a page that needs no database.
 """
@@ -10,15 +10,17 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.template import loader
 from django.views import csrf, defaults
 
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 30
-DATABASE_UNAVAILABLE = (
-    "The site cannot reach its database right now. Please try again in a minute; the problem has been logged."
-)
+DATABASE_UNAVAILABLE = "The site cannot reach its database or its cache right now. Please try again in a minute; the problem has been logged."
+# The shared cache (throttle counts, lockouts) is as necessary as the database: Redis down is a 503 too.
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 SERVER_ERROR = "Something went wrong on our side. The error has been logged."
 
 
@@ -67,7 +69,7 @@ def permission_denied(request, exception):
 def server_error(request):
     """handler500: Django calls it while handling the exception, so sys.exc_info() names it."""
     exception = sys.exc_info()[1]
-    if isinstance(exception, OperationalError | InterfaceError):
+    if isinstance(exception, UNAVAILABLE_ERRORS):
         return database_unavailable(request)
     if isinstance(exception, UnreadablePostError):  # the client stopped sending its body
         return plain_response(

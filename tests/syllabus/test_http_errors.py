@@ -61,6 +61,23 @@ def test_database_outage_elsewhere_is_a_short_html_503_page(failing, caplog, dja
     assert request_errors(caplog) == ["Service Unavailable: /db-down/"]
 
 
+def test_shared_cache_outage_is_a_503_too(settings, client, caplog):
+    """Redis down: the anonymous throttle cannot count, so the API answers 503, not 500."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    client.raise_request_exception = False
+
+    response = client.get(reverse("api:term-list"))
+
+    assert (response.status_code, response["Content-Type"], response["Retry-After"]) == (503, JSON, "30")
+    assert response.json() == {"detail": DATABASE_UNAVAILABLE}
+    assert request_errors(caplog) == ["Service Unavailable: /api/v1/terms/"]
+
+
 def test_permission_denied_under_api_is_json_403(failing):
     response = failing.get("/api/v1/forbidden/")
 
