@@ -10,11 +10,11 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.template import loader
 from django.views import csrf, defaults
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 30
