@@ -7,14 +7,15 @@ in the private store (see syllabus/storage.py) and reachable only through `priva
 
 A row's own save moves its files (papers/models.py, presenters/models.py). Changes made elsewhere
 (publishing a week or term, even with `.update()`, moving a row, crediting a presenter) call
-`media_follow_weeks` / `media_follow_presenters`, which move the files after the commit: each file is
-copied to a new random folder of the right store, the row is pointed at it if it still holds the old
-names, and the old file is deleted, so its old address answers 404.
+`media_follow_weeks` / `media_follow_presenters`. Either way each file is copied to a new random
+folder of the right store in the same transaction, the row points at the copy, and the old file is
+deleted once the transaction commits, so its old address answers 404; a rollback keeps the old
+names and files (the copies are left for `prune_media`).
 """
 
 from collections.abc import Iterable
 
-from django.db import connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from papers.models import SlideDeck
@@ -61,24 +62,21 @@ def _place(row: OwnsFiles, *, private: bool) -> int:
     return updated
 
 
-def media_follow_weeks(*, week_ids: Iterable[int]) -> None:
-    """After commit: the files of these weeks' decks and presenters go where the weeks' visibility says."""
+def media_follow_weeks(*, week_ids: Iterable[int]) -> int:
+    """The files of these weeks' decks and presenters go where the weeks' visibility now says."""
     ids = sorted(set(week_ids))
-    if ids:
-        transaction.on_commit(
-            lambda: media_place(
-                decks=SlideDeck.objects.filter(week_id__in=ids),
-                presenters=Presenter.objects.filter(presentation_entries__presentation__week_id__in=ids).distinct(),
-            ),
-            robust=True,
-        )
+    if not ids:
+        return 0
+    return media_place(
+        decks=SlideDeck.objects.filter(week_id__in=ids),
+        presenters=Presenter.objects.filter(presentation_entries__presentation__week_id__in=ids).distinct(),
+    )
 
 
-def media_follow_presenters(*, presenter_ids: Iterable[int]) -> None:
-    """After commit: these presenters' photos go where their visibility says."""
+def media_follow_presenters(*, presenter_ids: Iterable[int]) -> int:
+    """These presenters' photos go where their visibility now says."""
     ids = sorted(set(presenter_ids))
-    if ids:
-        transaction.on_commit(lambda: media_place(presenters=Presenter.objects.filter(pk__in=ids)), robust=True)
+    return media_place(presenters=Presenter.objects.filter(pk__in=ids)) if ids else 0
 
 
 def media_place_all() -> int:
@@ -98,7 +96,10 @@ def _term_saved(sender, instance: Term, **kwargs) -> None:
 
 
 def _presentation_saved(sender, instance: Presentation, **kwargs) -> None:
-    media_follow_weeks(week_ids=[instance.week_id])
+    media_place(
+        decks=SlideDeck.objects.filter(presentation=instance),
+        presenters=Presenter.objects.filter(presentation_entries__presentation=instance),
+    )
 
 
 def _credit_changed(sender, instance: PresentationPresenter, **kwargs) -> None:
@@ -108,10 +109,12 @@ def _credit_changed(sender, instance: PresentationPresenter, **kwargs) -> None:
 def _deck_saved(sender, instance: SlideDeck, update_fields=None, **kwargs) -> None:
     # A save that leaves the file columns out (update_fields) cannot move the files itself.
     if update_fields is not None and "file" not in update_fields:
-        transaction.on_commit(lambda: media_place(decks=SlideDeck.objects.filter(pk=instance.pk)), robust=True)
+        media_place(decks=SlideDeck.objects.filter(pk=instance.pk))
 
 
-def _migrated(sender, using: str = "default", **kwargs) -> None:
+def _migrated(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    if using != DEFAULT_DB_ALIAS:
+        return
     tables = set(connections[using].introspection.table_names())
     if {SlideDeck._meta.db_table, Presenter._meta.db_table} <= tables:
         media_place_all()
