@@ -24,7 +24,9 @@ DAMAGED = "This image is damaged or incomplete."
 def photo_storage_name(presenter, filename: str) -> str:
     """`presenters/<random key>/<name>`, in the private store unless the save found the presenter public."""
     key = getattr(presenter, "_files_key", None) or new_key()
-    return stored_name(presenter.files_folder(key), filename, private=getattr(presenter, "_files_private", True))
+    return stored_name(
+        presenter.files_folder(key), filename, private=getattr(presenter, "_files_private", True)
+    )
 
 
 def max_photo_bytes() -> int:

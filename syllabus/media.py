@@ -42,7 +42,9 @@ def media_place(
         for deck in decks.exclude(file="").select_related("week__term"):
             moved += _place(deck, private=deck.pk not in public)
     if presenters is not None:
-        public = set(Presenter.objects.public().filter(pk__in=presenters.values("pk")).values_list("pk", flat=True))
+        public = set(
+            Presenter.objects.public().filter(pk__in=presenters.values("pk")).values_list("pk", flat=True)
+        )
         for presenter in presenters.exclude(photo=""):
             moved += _place(presenter, private=presenter.pk not in public)
     return moved

@@ -12,17 +12,19 @@ from syllabus.models import Presentation, PresentationPresenter, Tag, Term, Week
 
 
 def terms_set_published(*, terms: models.QuerySet[Term], published: bool) -> int:
-    """Publish or unpublish terms; returns how many changed. Their weeks' files move after commit."""
+    """Publish or unpublish terms; returns how many changed. Their weeks' files move (syllabus/media.py)."""
     changed = list(terms.exclude(is_published=published).values_list("pk", flat=True))
+    count = Term.objects.filter(pk__in=changed).update(is_published=published)
     media_follow_weeks(week_ids=Week.objects.filter(term_id__in=changed).values_list("pk", flat=True))
-    return Term.objects.filter(pk__in=changed).update(is_published=published)
+    return count
 
 
 def weeks_set_published(*, weeks: models.QuerySet[Week], published: bool) -> int:
-    """Publish or unpublish weeks; returns how many changed. Their files move after commit."""
+    """Publish or unpublish weeks; returns how many changed. Their files move (syllabus/media.py)."""
     changed = list(weeks.exclude(is_published=published).values_list("pk", flat=True))
+    count = Week.objects.filter(pk__in=changed).update(is_published=published)
     media_follow_weeks(week_ids=changed)
-    return Week.objects.filter(pk__in=changed).update(is_published=published)
+    return count
 
 
 @dataclass

@@ -6,20 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('papers', '0005_slide_thumbnails_and_storage_names'),
+        ("papers", "0005_slide_thumbnails_and_storage_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='slidedeck',
-            name='file',
-            field=models.FileField(blank=True, help_text='A PDF or PowerPoint file (.pdf, .pptx, .ppt), checked by its content.', max_length=300, storage=syllabus.storage.media_storage, upload_to=papers.slides.slide_storage_name, validators=[papers.slides.validate_slide_file]),
+            model_name="slidedeck",
+            name="file",
+            field=models.FileField(
+                blank=True,
+                help_text="A PDF or PowerPoint file (.pdf, .pptx, .ppt), checked by its content.",
+                max_length=300,
+                storage=syllabus.storage.media_storage,
+                upload_to=papers.slides.slide_storage_name,
+                validators=[papers.slides.validate_slide_file],
+            ),
         ),
         migrations.AlterField(
-            model_name='slidedeck',
-            name='thumbnail',
-            field=models.FileField(blank=True, editable=False, max_length=300, storage=syllabus.storage.media_storage, upload_to=papers.slides.thumbnail_storage_name),
+            model_name="slidedeck",
+            name="thumbnail",
+            field=models.FileField(
+                blank=True,
+                editable=False,
+                max_length=300,
+                storage=syllabus.storage.media_storage,
+                upload_to=papers.slides.thumbnail_storage_name,
+            ),
         ),
     ]

@@ -6,20 +6,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('presenters', '0003_presenter_photo_small'),
+        ("presenters", "0003_presenter_photo_small"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='presenter',
-            name='photo',
-            field=models.ImageField(blank=True, storage=syllabus.storage.media_storage, upload_to=presenters.photos.photo_storage_name, validators=[presenters.photos.validate_photo]),
+            model_name="presenter",
+            name="photo",
+            field=models.ImageField(
+                blank=True,
+                storage=syllabus.storage.media_storage,
+                upload_to=presenters.photos.photo_storage_name,
+                validators=[presenters.photos.validate_photo],
+            ),
         ),
         migrations.AlterField(
-            model_name='presenter',
-            name='photo_small',
-            field=models.ImageField(blank=True, editable=False, help_text='The photo as a 128 px square.', storage=syllabus.storage.media_storage, upload_to=presenters.photos.photo_storage_name),
+            model_name="presenter",
+            name="photo_small",
+            field=models.ImageField(
+                blank=True,
+                editable=False,
+                help_text="The photo as a 128 px square.",
+                storage=syllabus.storage.media_storage,
+                upload_to=presenters.photos.photo_storage_name,
+            ),
         ),
     ]

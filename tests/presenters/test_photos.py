@@ -93,7 +93,9 @@ def stored_files() -> list[str]:
     for prefix, storage in (("", storages["default"]), ("private/", storages["private"])):
         if storage.exists("presenters"):
             for key in storage.listdir("presenters")[0]:
-                found += [f"{prefix}presenters/{key}/{name}" for name in storage.listdir(f"presenters/{key}")[1]]
+                found += [
+                    f"{prefix}presenters/{key}/{name}" for name in storage.listdir(f"presenters/{key}")[1]
+                ]
     return sorted(unkeyed(name) for name in found)
 
 
@@ -244,7 +246,10 @@ def test_saving_without_a_new_photo_keeps_the_same_files(django_capture_on_commi
 
     presenter.refresh_from_db()
     assert (presenter.photo.name, presenter.photo_small.name) == names
-    assert stored_files() == ["private/presenters/<key>/ada-128.webp", "private/presenters/<key>/ada-512.webp"]
+    assert stored_files() == [
+        "private/presenters/<key>/ada-128.webp",
+        "private/presenters/<key>/ada-512.webp",
+    ]
     assert stored_image(presenter.photo).tobytes() == before
 
 
@@ -302,7 +307,9 @@ def test_a_rolled_back_replacement_keeps_the_old_files(django_capture_on_commit_
     assert callbacks == []
     presenter.refresh_from_db()
     assert presenter.photo.name == before
-    assert presenter.photo.storage.exists(before) and presenter.photo_small.storage.exists(presenter.photo_small.name)
+    assert presenter.photo.storage.exists(before) and presenter.photo_small.storage.exists(
+        presenter.photo_small.name
+    )
 
 
 @pytest.mark.parametrize("how", ["instance", "queryset"])
@@ -316,7 +323,10 @@ def test_deleting_a_presenter_deletes_their_photo_files(how, django_capture_on_c
         else:
             Presenter.objects.filter(name="Ada").delete()
 
-    assert stored_files() == ["private/presenters/<key>/ben-128.webp", "private/presenters/<key>/ben-512.webp"]
+    assert stored_files() == [
+        "private/presenters/<key>/ben-128.webp",
+        "private/presenters/<key>/ben-512.webp",
+    ]
 
 
 # Through the admin and the API --------------------------------------------------------------------
