@@ -20,7 +20,6 @@ from django.urls import reverse
 from papers.models import SlideDeck
 from presenters.models import Presenter
 from syllabus import services
-from syllabus.media import media_place_all
 from syllabus.models import Term, Week
 from tests.factories import (
     PresentationFactory,
@@ -332,6 +331,8 @@ def test_a_presenter_no_longer_credited_in_a_published_week_goes_private(django_
 
 def test_migrate_moves_existing_files_to_where_they_belong(django_capture_on_commit_callbacks):
     """Files stored before the private store existed: a private deck in public media, a photo at its slug."""
+    from syllabus.media import media_place_all  # what migrate runs (post_migrate)
+
     deck = file_deck()
     public_name = deck.file.name
     SlideDeck.objects.filter(pk=deck.pk).update(is_public=False)
