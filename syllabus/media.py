@@ -13,15 +13,18 @@ deleted once the transaction commits, so its old address answers 404; a rollback
 names and files (the copies are left for `prune_media`).
 """
 
+import logging
 from collections.abc import Iterable
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from papers.models import SlideDeck
 from presenters.models import Presenter
 from syllabus.files import OwnsFiles, delete_files_on_commit
 from syllabus.models import Presentation, PresentationPresenter, Term, Week, sees_drafts
+
+logger = logging.getLogger(__name__)
 
 
 def may_open_private_file(*, user, owner: OwnsFiles) -> bool:
@@ -89,15 +92,19 @@ def media_place_all() -> int:
 # Saves that change what is public, wherever they come from (admin, API, importer, shell).
 
 
-def _week_saved(sender, instance: Week, **kwargs) -> None:
-    media_follow_weeks(week_ids=[instance.pk])
+def _week_saved(sender, instance: Week, created: bool = False, **kwargs) -> None:
+    if not created:  # a new week has no decks or presenters yet
+        media_follow_weeks(week_ids=[instance.pk])
 
 
-def _term_saved(sender, instance: Term, **kwargs) -> None:
-    media_follow_weeks(week_ids=instance.weeks.values_list("pk", flat=True))
+def _term_saved(sender, instance: Term, created: bool = False, **kwargs) -> None:
+    if not created:
+        media_follow_weeks(week_ids=instance.weeks.values_list("pk", flat=True))
 
 
-def _presentation_saved(sender, instance: Presentation, **kwargs) -> None:
+def _presentation_saved(sender, instance: Presentation, created: bool = False, **kwargs) -> None:
+    if created:
+        return
     media_place(
         decks=SlideDeck.objects.filter(presentation=instance),
         presenters=Presenter.objects.filter(presentation_entries__presentation=instance),
@@ -119,7 +126,10 @@ def _migrated(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
         return
     tables = set(connections[using].introspection.table_names())
     if {SlideDeck._meta.db_table, Presenter._meta.db_table} <= tables:
-        media_place_all()
+        try:
+            media_place_all()
+        except DatabaseError as error:  # a partial migrate (to an older state): placed by the next one
+            logger.warning("Media files not placed: %s", error)
 
 
 def connect_signals(*, migrated_sender) -> None:

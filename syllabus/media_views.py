@@ -54,9 +54,9 @@ def _owner(stored: str) -> OwnsFiles | None:
     """The deck or presenter holding this stored name (file, thumbnail or photo), if any."""
     folder = stored.removeprefix(PRIVATE).split("/", 1)[0]
     if folder == "slides":
-        return SlideDeck.objects.filter(Q(file=stored) | Q(thumbnail=stored)).first()
+        return SlideDeck.objects.filter(Q(file=stored) | Q(thumbnail=stored)).order_by("pk").first()
     if folder == "presenters":
-        return Presenter.objects.filter(Q(photo=stored) | Q(photo_small=stored)).first()
+        return Presenter.objects.filter(Q(photo=stored) | Q(photo_small=stored)).order_by("pk").first()
     return None
 
 

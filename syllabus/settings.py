@@ -205,9 +205,10 @@ else:
 # of the bucket, reached through short-lived signed links.
 PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private")
 if PRIVATE_MEDIA_ROOT == MEDIA_ROOT or MEDIA_ROOT in PRIVATE_MEDIA_ROOT.parents:
-    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT, which may be served to anyone.")
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT, which anyone may read.")
 PRIVATE_MEDIA_URL_SECONDS = env_int("PRIVATE_MEDIA_URL_SECONDS", 300, minimum=1)
-PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("PRIVATE_MEDIA_ACCEL_REDIRECT")  # nginx `internal` location, e.g. /_private/
+# An nginx `internal` location (e.g. /_private/) that sends private files once the view allowed it.
+PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("PRIVATE_MEDIA_ACCEL_REDIRECT")
 if S3_BUCKET:
     _private_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -226,6 +227,8 @@ else:
     }
 # Django serves the public store at MEDIA_URL itself (production too) unless the web server does.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
+if SERVE_MEDIA and S3_BUCKET:
+    raise ImproperlyConfigured("SERVE_MEDIA serves MEDIA_ROOT; with S3_BUCKET the bucket serves media.")
 MEDIA_MAX_AGE = env_int("MEDIA_MAX_AGE", 3600)  # seconds browsers may keep a public file
 STORAGES = {
     "default": _media_storage,

@@ -238,3 +238,8 @@ def test_with_s3_private_files_get_short_lived_signed_links_and_media_is_not_ser
         "AWS4-HMAC-SHA256",
         64,
     )
+
+
+def test_serving_media_from_the_app_with_an_s3_bucket_is_refused_at_start(monkeypatch, tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="with S3_BUCKET the bucket serves media"):
+        load_settings(monkeypatch, tmp_path, **PRODUCTION, S3_BUCKET="seminar-media", SERVE_MEDIA="1")
