@@ -110,6 +110,20 @@ def unpublish_its_term(deck, staff_client, editor_api):
     assert services.terms_set_published(terms=Term.objects.filter(pk=deck.week.term_id), published=False) == 1
 
 
+def unpublish_its_week_in_the_admin(deck, staff_client, editor_api):
+    url = admin_url(deck.week, "change", deck.week_id)
+    data = form_data(staff_client.get(url))
+    data.pop("is_published")
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def unpublish_its_term_by_saving_it(deck, staff_client, editor_api):
+    term = Term.objects.get(pk=deck.week.term_id)
+    term.is_published = False
+    term.save()
+
+
 def unpublish_its_week_by_the_api(deck, staff_client, editor_api):
     response = editor_api.patch(reverse("api:week-detail", args=[deck.week_id]), {"is_published": False})
     assert response.status_code == 200, response.json()
@@ -139,6 +153,8 @@ def move_its_row_to_a_draft_week(deck, staff_client, editor_api):
         make_private_by_the_api,
         unpublish_its_week,
         unpublish_its_term,
+        unpublish_its_week_in_the_admin,
+        unpublish_its_term_by_saving_it,
         unpublish_its_week_by_the_api,
         move_it_to_a_draft_week,
         move_its_row_to_a_draft_week,
