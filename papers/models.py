@@ -17,6 +17,7 @@ from papers import previews, slides
 from syllabus.files import OwnsFiles, delete_files_with_rows
 from syllabus.markup import render_markdown, validate_markdown
 from syllabus.models import HttpsURLField, Tag, TimestampedModel, unique_slug
+from syllabus.storage import media_storage
 from syllabus.text import validate_single_line
 
 # New-style ids (1706.03762, optionally v2) and old-style ones (hep-th/9901001, cs.LG/0101001).
@@ -183,6 +184,12 @@ class SlideDeckQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_public=True)
 
+    def shown_publicly(self):
+        """Decks anyone may open: public, in a published week of a published term (their files are public)."""
+        from syllabus.models import Week
+
+        return self.filter(is_public=True, week__in=Week.objects.published())
+
 
 class SlideDeck(OwnsFiles, TimestampedModel):
     """Slides shown in a session: an uploaded file or a link, never both."""
@@ -190,13 +197,18 @@ class SlideDeck(OwnsFiles, TimestampedModel):
     title = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     file = models.FileField(
         upload_to=slides.slide_storage_name,
+        storage=media_storage,
         max_length=300,
         blank=True,
         validators=[slides.validate_slide_file],
         help_text="A PDF or PowerPoint file (.pdf, .pptx, .ppt), checked by its content.",
     )
     thumbnail = models.FileField(
-        upload_to=slides.thumbnail_storage_name, max_length=300, blank=True, editable=False
+        upload_to=slides.thumbnail_storage_name,
+        storage=media_storage,
+        max_length=300,
+        blank=True,
+        editable=False,
     )
     url = HttpsURLField("link", max_length=1000, blank=True, help_text="Or a link to slides kept elsewhere.")
     presenter = models.ForeignKey(
@@ -220,6 +232,7 @@ class SlideDeck(OwnsFiles, TimestampedModel):
 
     objects = SlideDeckQuerySet.as_manager()
     owned_file_fields = ("file", "thumbnail")
+    files_depth = 4  # slides/<term>/<week>/<key>/
     make_previews = True  # an import may leave them to `manage.py rebuild_thumbnails`
 
     class Meta:
@@ -252,6 +265,8 @@ class SlideDeck(OwnsFiles, TimestampedModel):
         if files_saved:
             old_names = self.stored_file_names()
             self._prepare_files()
+            if self.file:  # made private, or public: the files move, and their old addresses die
+                self.place_files(private=not self.shown_publicly)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "thumbnail", "page_count"}
         super().save(*args, **kwargs)
@@ -271,6 +286,14 @@ class SlideDeck(OwnsFiles, TimestampedModel):
         self.page_count = found.page_count if found else None
         if found and found.thumbnail:
             self.thumbnail.save(f"{PurePosixPath(self.file.name).stem}.webp", found.thumbnail, save=False)
+
+    def files_folder(self, key: str) -> str:
+        return f"slides/{self.week.term.slug}/{self.week.slug}/{key}"
+
+    @property
+    def shown_publicly(self) -> bool:
+        """Public, in a published week of a published term: its files are in the public store."""
+        return self.is_public and self.week.is_public
 
     @property
     def href(self) -> str:

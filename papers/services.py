@@ -5,13 +5,14 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.apps import apps
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
 
 from papers import previews
 from papers.models import SlideDeck
 from syllabus.files import delete_files_on_commit
+from syllabus.storage import PRIVATE
 
 
 def slide_deck_rebuild_preview(*, deck: SlideDeck) -> bool:
@@ -43,17 +44,20 @@ def media_referenced() -> set[str]:
 
 
 def media_unreferenced(
-    *, storage: Storage = default_storage, top: str = "", grace: timedelta = timedelta(hours=1)
+    *, storage: Storage | None = None, top: str = "", grace: timedelta = timedelta(hours=1)
 ) -> Iterator[str]:
     """Files in media storage that no row references (left by failed saves, crashes or old versions).
 
+    Without `storage`, both stores: names of the private one are given as rows hold them (`private/...`).
     Files younger than `grace` are left out: an upload is stored a moment before its row commits.
     """
     referenced = media_referenced()
     settled = timezone.now() - grace
-    for name in _walk(storage, top):
-        if name not in referenced and storage.get_modified_time(name) < settled:
-            yield name
+    stores = [("", storage)] if storage else [("", storages["default"]), (PRIVATE, storages["private"])]
+    for prefix, store in stores:
+        for name in _walk(store, top):
+            if prefix + name not in referenced and store.get_modified_time(name) < settled:
+                yield prefix + name
 
 
 def _walk(storage: Storage, folder: str) -> Iterator[str]:

@@ -5,7 +5,6 @@ A PDF holds `%PDF-` in its first kilobyte; a PowerPoint `.pptx` is an OOXML zip 
 """
 
 import contextlib
-import secrets
 import struct
 import zipfile
 from pathlib import PurePosixPath
@@ -14,6 +13,8 @@ import pypdfium2 as pdfium
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+
+from syllabus.storage import new_key, stored_name
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 POWERPOINT_STREAM = "PowerPoint Document".encode("utf-16-le")  # a name in the OLE2 directory
@@ -69,16 +70,16 @@ def validate_slide_file(file) -> None:
 def slide_storage_name(deck, filename: str) -> str:
     """`slides/<term>/<week>/<random>/<name>.<kind>`: a safe name with the extension its content shows.
 
-    The random folder keeps the name readable for downloads while nobody can guess the address
-    of a private deck or of a deck in a draft week.
+    The random folder keeps the name readable for downloads while nobody can guess the address of a
+    file. A deck that is not shown publicly (private, or in a draft week) goes to the private store.
     """
     stem = slugify(PurePosixPath(filename.replace("\\", "/")).stem)[:80].strip("-") or "slides"
     extension = PurePosixPath(filename).suffix.lower().lstrip(".")
     if deck.file and not getattr(deck.file, "_committed", True):
         with contextlib.suppress(ValidationError):  # an import keeps a file as it was
             extension = slide_kind(deck.file.file)
-    week = deck.week
-    return f"slides/{week.term.slug}/{week.slug}/{secrets.token_urlsafe(6)}/{stem}.{extension or 'bin'}"
+    name = f"{stem}.{extension or 'bin'}"
+    return stored_name(deck.files_folder(new_key()), name, private=not deck.shown_publicly)
 
 
 def thumbnail_storage_name(deck, filename: str) -> str:

@@ -8,6 +8,7 @@ from presenters import photos
 from syllabus.files import OwnsFiles, delete_files_with_rows
 from syllabus.markup import render_markdown, validate_markdown
 from syllabus.models import HttpsURLField, unique_slug
+from syllabus.storage import media_storage, new_key
 from syllabus.text import validate_single_line
 
 
@@ -33,15 +34,27 @@ class Presenter(OwnsFiles, models.Model):
     homepage = HttpsURLField(max_length=500, blank=True)
     email = models.EmailField(blank=True, help_text="For instructors only; never shown on public pages.")
     # The 512 px square made from the upload (the upload itself is not kept); see presenters/photos.py.
-    photo = models.ImageField(upload_to="presenters/", blank=True, validators=[photos.validate_photo])
+    # Stored as presenters/<random key>/<slug>-512.webp, in the private store until a published week
+    # names the presenter.
+    photo = models.ImageField(
+        upload_to=photos.photo_storage_name,
+        storage=media_storage,
+        blank=True,
+        validators=[photos.validate_photo],
+    )
     photo_small = models.ImageField(
-        upload_to="presenters/", blank=True, editable=False, help_text="The photo as a 128 px square."
+        upload_to=photos.photo_storage_name,
+        storage=media_storage,
+        blank=True,
+        editable=False,
+        help_text="The photo as a 128 px square.",
     )
     bio = models.TextField(blank=True, help_text="A few sentences, markdown.", validators=[validate_markdown])
     bio_html = models.TextField(blank=True, editable=False)
 
     objects = PresenterQuerySet.as_manager()
     owned_file_fields = ("photo", "photo_small")
+    files_depth = 2  # presenters/<key>/
 
     class Meta:
         ordering = ["name", "id"]
@@ -57,11 +70,15 @@ class Presenter(OwnsFiles, models.Model):
         saves_photo = self.saves_files(update_fields)
         if saves_photo:
             previous = self.stored_file_names()
+            if self.photo:  # read by photos.photo_storage_name
+                self._files_private, self._files_key = not self.shown_publicly(), new_key()
             if photos.is_new_upload(self.photo):
                 stem = self.slug[:60].strip("-") or "presenter"
                 self.photo, self.photo_small = photos.square_versions(self.photo, stem=stem)
             elif not self.photo:
                 self.photo_small = ""
+            else:  # the presenter was announced, or is no longer: the files move, old addresses die
+                self.place_files(private=self._files_private)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "photo_small"}
         super().save(*args, **kwargs)
@@ -70,6 +87,13 @@ class Presenter(OwnsFiles, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("presenters:detail", args=[self.slug])
+
+    def files_folder(self, key: str) -> str:
+        return f"presenters/{key}"
+
+    def shown_publicly(self) -> bool:
+        """Whether a published week names the presenter (then their photo is in the public store)."""
+        return self.pk is not None and Presenter.objects.public().filter(pk=self.pk).exists()
 
 
 delete_files_with_rows(Presenter)

@@ -11,12 +11,22 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
 
+from syllabus.storage import new_key, stored_name
+
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 LARGE = 512
 SMALL = 128
 WRONG_KIND = "Upload a JPEG, PNG, WebP or GIF image."
 DAMAGED = "This image is damaged or incomplete."
+
+
+def photo_storage_name(presenter, filename: str) -> str:
+    """`presenters/<random key>/<name>`, in the private store unless the save found the presenter public."""
+    key = getattr(presenter, "_files_key", None) or new_key()
+    return stored_name(
+        presenter.files_folder(key), filename, private=getattr(presenter, "_files_private", True)
+    )
 
 
 def max_photo_bytes() -> int:

@@ -7,7 +7,9 @@ class SyllabusConfig(AppConfig):
     name = "syllabus"
     verbose_name = "Syllabus"
 
-    def ready(self):
+    def ready(self) -> None:
+        from syllabus import media
         from syllabus.caches import cache_table_create
 
         post_migrate.connect(cache_table_create, sender=self, dispatch_uid="syllabus_cache_table")
+        media.connect_signals(migrated_sender=self)

@@ -1,9 +1,15 @@
 """Uploaded files owned by rows: removed once no committed row points at them any more."""
 
+import logging
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 from django.db import transaction
 from django.db.models.signals import post_delete, pre_delete
+
+from syllabus.storage import is_keyed, is_private_name, new_key, stored_name
+
+logger = logging.getLogger(__name__)
 
 
 def delete_files_on_commit(storage, names: Iterable[str]) -> None:
@@ -29,6 +35,45 @@ class OwnsFiles:
     """
 
     owned_file_fields: tuple[str, ...] = ()
+    files_depth = 1  # how deep the random-key folder of `files_folder` sits
+
+    def files_folder(self, key: str) -> str:
+        """The folder (without the private prefix) the row's files go to, ending in the random `key`."""
+        raise NotImplementedError
+
+    def files_in_place(self, *, private: bool) -> bool:
+        """Whether every stored file is in the store `private` asks for, in a random-key folder."""
+        return all(
+            is_private_name(name) == private and is_keyed(name, depth=self.files_depth)
+            for name in self._current_file_names()
+        )
+
+    def files_moved(self, *, private: bool) -> dict[str, str]:
+        """Copy the stored files into a new random folder of the public or private store: {field: new name}.
+
+        The old files stay until the caller deletes them (after commit); a file missing from storage
+        is left as it is.
+        """
+        key, storage, moved = new_key(), self._owned_storage(), {}
+        folder = self.files_folder(key)
+        for field in self.owned_file_fields:
+            name = str(self.__dict__.get(field) or "")
+            if not name:
+                continue
+            try:
+                with storage.open(name, "rb") as source:
+                    moved[field] = storage.save(
+                        stored_name(folder, PurePosixPath(name).name, private=private), source
+                    )
+            except FileNotFoundError:
+                logger.warning("%s is missing from storage; left where it was", name)
+        return moved
+
+    def place_files(self, *, private: bool) -> None:
+        """Before a save: move the row's files to the store `private` asks for (the old ones are then replaced)."""
+        if not self.files_in_place(private=private):
+            for field, name in self.files_moved(private=private).items():
+                setattr(self, field, name)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -7,18 +7,25 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 
 from presenters.models import Presenter
+from syllabus.media import media_follow_weeks
 from syllabus.models import Presentation, PresentationPresenter, Tag, Term, Week, free_slug
 from syllabus.text import single_line
 
 
 def terms_set_published(*, terms: models.QuerySet[Term], published: bool) -> int:
-    """Publish or unpublish terms; returns how many changed."""
-    return terms.exclude(is_published=published).update(is_published=published)
+    """Publish or unpublish terms; returns how many changed. Their weeks' files move (syllabus/media.py)."""
+    changed = list(terms.exclude(is_published=published).values_list("pk", flat=True))
+    count = Term.objects.filter(pk__in=changed).update(is_published=published)
+    media_follow_weeks(week_ids=Week.objects.filter(term_id__in=changed).values_list("pk", flat=True))
+    return count
 
 
 def weeks_set_published(*, weeks: models.QuerySet[Week], published: bool) -> int:
-    """Publish or unpublish weeks; returns how many changed."""
-    return weeks.exclude(is_published=published).update(is_published=published)
+    """Publish or unpublish weeks; returns how many changed. Their files move (syllabus/media.py)."""
+    changed = list(weeks.exclude(is_published=published).values_list("pk", flat=True))
+    count = Week.objects.filter(pk__in=changed).update(is_published=published)
+    media_follow_weeks(week_ids=changed)
+    return count
 
 
 @dataclass
@@ -80,6 +87,7 @@ def presentation_set_presenters(*, presentation: Presentation, presenters: Seque
 def presentation_moved(*, presentation: Presentation, presenters: Sequence[Presenter] | None) -> None:
     """After a row was saved: its slide decks follow it to its week; presenters are set if given."""
     presentation.slide_decks.exclude(week_id=presentation.week_id).update(week_id=presentation.week_id)
+    media_follow_weeks(week_ids=[presentation.week_id])  # a deck moved to a draft week goes private
     if presenters is not None:
         presentation_set_presenters(presentation=presentation, presenters=presenters)
 

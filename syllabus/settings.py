@@ -229,8 +229,39 @@ if S3_BUCKET:
     }
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Files that are not public (private decks, draft weeks, unannounced presenters): outside MEDIA_ROOT,
+# served only by the view that checks who asks (see syllabus/storage.py); with S3, a private prefix
+# of the bucket, reached through short-lived signed links.
+PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private")
+if PRIVATE_MEDIA_ROOT == MEDIA_ROOT or MEDIA_ROOT in PRIVATE_MEDIA_ROOT.parents:
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT, which anyone may read.")
+PRIVATE_MEDIA_URL_SECONDS = env_int("PRIVATE_MEDIA_URL_SECONDS", 300, minimum=1)
+# An nginx `internal` location (e.g. /_private/) that sends private files once the view allowed it.
+PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("PRIVATE_MEDIA_ACCEL_REDIRECT")
+if S3_BUCKET:
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_media_storage["OPTIONS"],
+            "location": "/".join(part for part in (env_str("S3_PREFIX").strip("/"), "private") if part),
+            "custom_domain": None,  # links through a custom domain cannot be signed
+            "querystring_auth": True,
+            "querystring_expire": PRIVATE_MEDIA_URL_SECONDS,
+        },
+    }
+else:
+    _private_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    }
+# Django serves the public store at MEDIA_URL itself (production too) unless the web server does.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
+if SERVE_MEDIA and S3_BUCKET:
+    raise ImproperlyConfigured("SERVE_MEDIA serves MEDIA_ROOT; with S3_BUCKET the bucket serves media.")
+MEDIA_MAX_AGE = env_int("MEDIA_MAX_AGE", 3600)  # seconds browsers may keep a public file
 STORAGES = {
     "default": _media_storage,
+    "private": _private_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SLIDE_MAX_BYTES = env_int("SLIDE_MAX_MB", 50, minimum=1) * 1_000_000

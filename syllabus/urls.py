@@ -2,7 +2,6 @@
 
 from csp.decorators import csp_update
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -11,7 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from papers.api import PaperViewSet, SlideDeckViewSet
 from presenters.api import PresenterViewSet
-from syllabus import api, feeds, health, views
+from syllabus import api, feeds, health, media_views, views
 from syllabus.sitemaps import SITEMAPS
 
 api_router = DefaultRouter()
@@ -52,6 +51,8 @@ public_patterns = [
     path("feeds/weeks.atom", feeds.WeeksFeed(), name="feed"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Files that are not public (private decks, drafts, unannounced presenters), after a check.
+    path("files/<path:name>", media_views.private_file, name="private_file"),
 ]
 
 urlpatterns = [
@@ -68,5 +69,8 @@ handler403 = "syllabus.errors.permission_denied"
 handler404 = "syllabus.views.page_not_found"
 handler500 = "syllabus.errors.server_error"  # 503 with Retry-After while the database is unreachable
 
-if settings.DEBUG:  # production serves media from the web server or object storage
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
+    # The public store only; nginx can serve MEDIA_ROOT instead (README "Production").
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media_views.public_media, name="media")
+    )

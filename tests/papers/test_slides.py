@@ -272,17 +272,22 @@ def test_prune_media_lists_and_deletes_only_files_no_row_references(settings):
     os.utime(stray, (two_hours_ago, two_hours_ago))
     just_stored = Path(settings.MEDIA_ROOT, "slides", "old-term", "uploading.pdf")
     just_stored.write_bytes(make_pdf())  # its row may be about to commit: left alone
+    private_stray = Path(settings.STORAGES["private"]["OPTIONS"]["location"], "slides", "draft", "lost.pdf")
+    private_stray.parent.mkdir(parents=True)
+    private_stray.write_bytes(make_pdf())
+    os.utime(private_stray, (two_hours_ago, two_hours_ago))
 
     listed = io.StringIO()
     call_command("prune_media", stdout=listed)
     assert listed.getvalue() == (
         "  unreferenced: slides/old-term/lost.pdf\n"
-        "Found 1 unreferenced files (run with --delete to remove them).\n"
+        "  unreferenced: private/slides/draft/lost.pdf\n"
+        "Found 2 unreferenced files (run with --delete to remove them).\n"
     )
     assert stray.exists()
 
     call_command("prune_media", "--delete", stdout=io.StringIO())
-    assert (stray.exists(), just_stored.exists()) == (False, True)
+    assert (stray.exists(), private_stray.exists(), just_stored.exists()) == (False, False, True)
     assert stored(deck.file) and stored(deck.thumbnail)
 
 

@@ -17,6 +17,11 @@ READ_BY_SETTINGS += [
     "SLIDE_MAX_MB",
     "PHOTO_MAX_MB",
     "PHOTO_MAX_MEGAPIXELS",
+    "MEDIA_ROOT",
+    "PRIVATE_MEDIA_ROOT",
+    "SERVE_MEDIA",
+    "PRIVATE_MEDIA_ACCEL_REDIRECT",
+    "PRIVATE_MEDIA_URL_SECONDS",
 ]
 PRODUCTION = {"SECRET_KEY": "x" * 60, "DEBUG": "0"}
 
@@ -232,3 +237,68 @@ def test_proxies_and_lockouts_come_from_the_environment(monkeypatch, tmp_path):
 def test_unusable_shared_state_values_stop_start_up(monkeypatch, tmp_path, env, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         load_shared_state_settings(monkeypatch, tmp_path, **env)
+
+
+def test_private_files_have_their_own_store_outside_media_and_public_media_is_served(monkeypatch, tmp_path):
+    settings = load_settings(
+        monkeypatch, tmp_path, **PRODUCTION, PRIVATE_MEDIA_ROOT=str(tmp_path / "private")
+    )
+
+    assert settings["STORAGES"]["private"] == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path / "private"},
+    }
+    assert (settings["SERVE_MEDIA"], settings["PRIVATE_MEDIA_ACCEL_REDIRECT"]) == (True, "")
+
+
+def test_a_private_store_inside_public_media_is_refused_at_start(monkeypatch, tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT"):
+        load_settings(
+            monkeypatch,
+            tmp_path,
+            **PRODUCTION,
+            MEDIA_ROOT=str(tmp_path / "media"),
+            PRIVATE_MEDIA_ROOT=str(tmp_path / "media" / "private"),
+        )
+
+
+def test_with_s3_private_files_get_short_lived_signed_links_and_media_is_not_served(monkeypatch, tmp_path):
+    settings = load_settings(
+        monkeypatch,
+        tmp_path,
+        **PRODUCTION,
+        S3_BUCKET="seminar-media",
+        S3_REGION="eu-central-1",
+        S3_PREFIX="media",
+        S3_CUSTOM_DOMAIN="cdn.example.edu",
+        S3_ACCESS_KEY_ID="key",
+        S3_SECRET_ACCESS_KEY="secret",
+        PRIVATE_MEDIA_URL_SECONDS="120",
+    )
+
+    private = settings["STORAGES"]["private"]["OPTIONS"]
+    assert (private["location"], private["custom_domain"], private["querystring_auth"]) == (
+        "media/private",
+        None,
+        True,
+    )
+    assert settings["SERVE_MEDIA"] is False
+    from storages.backends.s3 import S3Storage
+
+    link = S3Storage(**private).url("slides/fall-2026/week/AbCdEfGh/talk.pdf")  # signed locally, no network
+    address, query = link.split("?")
+    assert (
+        address
+        == "https://seminar-media.s3.amazonaws.com/media/private/slides/fall-2026/week/AbCdEfGh/talk.pdf"
+    )
+    signed = dict(part.split("=") for part in query.split("&"))
+    assert (signed["X-Amz-Expires"], signed["X-Amz-Algorithm"], len(signed["X-Amz-Signature"])) == (
+        "120",
+        "AWS4-HMAC-SHA256",
+        64,
+    )
+
+
+def test_serving_media_from_the_app_with_an_s3_bucket_is_refused_at_start(monkeypatch, tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="with S3_BUCKET the bucket serves media"):
+        load_settings(monkeypatch, tmp_path, **PRODUCTION, S3_BUCKET="seminar-media", SERVE_MEDIA="1")

@@ -1,12 +1,12 @@
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 
 from papers.services import media_unreferenced
+from syllabus.storage import MediaStorage
 
 
 class Command(BaseCommand):
     help = (
-        "List files in media storage that no row references and that are more than an hour old "
+        "List files in media storage (public and private) that no row references and that are more than an hour old "
         "(younger ones may belong to an upload being saved); with --delete, remove them."
     )
 
@@ -14,10 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--delete", action="store_true", help="Remove the files listed.")
 
     def handle(self, *args, delete: bool, **options):
-        found = list(media_unreferenced())
+        found, storage = list(media_unreferenced()), MediaStorage()
         for name in found:
             if delete:
-                default_storage.delete(name)
+                storage.delete(name)
             self.stdout.write(f"  {'deleted' if delete else 'unreferenced'}: {name}")
         verb = "Deleted" if delete else "Found"
         hint = "" if delete or not found else " (run with --delete to remove them)"
