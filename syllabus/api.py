@@ -8,6 +8,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 
 from papers.models import Paper, SlideDeck
 from syllabus import services
@@ -97,12 +98,12 @@ class WeekViewSet(SeminarViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ChangeModelPermissions])
     def order(self, request, pk=None):
         """Set the order of the week's whole table in one step: `presentations` lists each of its rows once."""
+        order = WeekOrderSerializer(data=request.data)
+        order.is_valid(raise_exception=True)
         with transaction.atomic():
             self.check_if_match()
-            week = self.get_object()
-            services.week_lock(week=week)  # before reading the rows that the order must list
-            order = WeekOrderSerializer(data=request.data)
-            order.is_valid(raise_exception=True)
+            week = self.checked_object() or get_object_or_404(Week.objects.visible_to(request.user), pk=pk)
+            self.check_object_permissions(request, week)
             services.week_set_order(week=week, presentation_ids=order.validated_data["presentations"])
         return self.object_response(self.get_serializer(self.reload_object()))
 

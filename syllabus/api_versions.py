@@ -71,8 +71,12 @@ class OptimisticConcurrencyMixin:
             raise PreconditionFailed(noun=obj._meta.verbose_name, etag=current)
         self._checked_object = obj
 
+    def checked_object(self):
+        """The object as `check_if_match` read it under its lock, or None without If-Match."""
+        return getattr(self, "_checked_object", None)
+
     def get_object(self):
-        return getattr(self, "_checked_object", None) or super().get_object()
+        return self.checked_object() or super().get_object()
 
     def reload_object(self):
         """The object as the database holds it now (after a write by a custom action)."""
