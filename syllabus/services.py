@@ -33,6 +33,7 @@ class TableRow:
 @transaction.atomic
 def week_save_table(*, week: Week, rows: Sequence[TableRow], deleted: Iterable[Presentation] = ()) -> None:
     """Save a week's table as edited: delete rows, number the rest in order, credit presenters."""
+    week_lock(week=week)  # before touching any row: every writer of a table locks its week first
     for presentation in deleted:
         presentation.delete()
     week_arrange_presentations(week=week, presentations=[row.presentation for row in rows])

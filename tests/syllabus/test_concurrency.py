@@ -1,4 +1,5 @@
-"""Real concurrent requests against a live server on PostgreSQL: appends, reorders and writes with If-Match.
+"""Real concurrent requests on PostgreSQL: API appends, reorders and writes with If-Match against a
+live server, and two admin saves from one page.
 
 Each test starts its threads at the same moment (a Barrier) so that their transactions overlap.
 SQLite takes one writer at a time for the whole database, so these races only exist (and are only
@@ -13,11 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from django.contrib.auth.models import Permission, User
-from django.db import connection
+from django.db import connection, connections
+from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from syllabus.models import Week
 from tests.factories import PresentationFactory, WeekFactory
+from tests.syllabus.test_admin import admin_url, form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -162,3 +165,42 @@ def test_a_reorder_racing_an_append_never_leaves_a_row_at_a_temporary_number(api
         table = orders(week)
         assert [order for order, _ in table] == list(range(1, len(table) + 1))
         rows = [pk for _, pk in table]
+
+
+def test_concurrent_admin_saves_from_one_page_one_wins(transactional_db, django_user_model):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "concurrent transactions need PostgreSQL (set DATABASE_URL); SQLite has one writer at a time"
+        )
+    week = WeekFactory(title="Original")
+    PresentationFactory(week=week, order=1, label="Row")
+    editors = []
+    for name in ("ana", "ben"):
+        client = Client()
+        client.force_login(django_user_model.objects.create_superuser(username=name, password="x"))
+        editors.append(client)
+    url = admin_url(week, "change", week.pk)
+    page = editors[0].get(url)
+    data = {**form_data(page), "_edit_snapshot": page.context["edit_snapshot"]}
+
+    def save(client, title):
+        try:  # the test client runs the view in this thread, on this thread's own connection
+            return client.post(url, {**data, "title": title, "presentations-0-label": title})
+        finally:
+            connections.close_all()
+
+    answers = at_once(
+        [lambda c=client, t=title: save(c, t) for client, title in zip(editors, ["Ana", "Ben"], strict=True)]
+    )
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200, 302]
+    winner = "Ana" if answers[0].status_code == 302 else "Ben"
+    week.refresh_from_db()
+    assert (week.title, list(week.presentations.values_list("label", flat=True))) == (winner, [winner])
+    refused = next(answer for answer in answers if answer.status_code == 200)
+    assert (
+        refused.context["adminform"]
+        .form.non_field_errors()[0]
+        .startswith("Not saved: this week was changed by someone else after you opened this page (by ")
+    )
