@@ -115,10 +115,10 @@ class EditSnapshotMixin:
             return "This form is damaged or was made by another site; nothing was saved. Reload the page."
         if seen.get("object") != f"{obj._meta.label_lower}:{obj.pk}":
             return "This form belongs to another object; nothing was saved. Reload the page."
-        list(type(obj)._default_manager.select_for_update().filter(pk=obj.pk).values_list("pk"))
+        list(type(obj)._base_manager.select_for_update().filter(pk=obj.pk).order_by().values_list("pk"))
         current_obj = self.get_queryset(request).get(pk=obj.pk)
         current = self.edit_snapshot(request, current_obj)
-        changes = describe_changes(obj, seen, current)
+        changes = describe_changes(seen, current)
         if not changes:
             return None
         who = last_editor(current_obj, since=datetime.datetime.fromisoformat(seen["at"]))
@@ -131,7 +131,7 @@ class EditSnapshotMixin:
         )
 
 
-def describe_changes(obj, seen: dict, current: dict) -> list[str]:
+def describe_changes(seen: dict, current: dict) -> list[str]:
     """Names of the changed fields, then the changed, added and deleted rows, in words."""
     names = [name for name in current["fields"] if seen["fields"].get(name) != current["fields"][name]]
     changes = [get_text_list(names, "and")] if names else []

@@ -57,7 +57,7 @@ class OptimisticConcurrencyMixin:
     def lock_object(self, obj) -> None:
         """Hold the object's row until the transaction ends. Viewsets of rows that belong to a
         parent lock the parent first, in the order the services lock them, so no two writes deadlock."""
-        list(type(obj)._default_manager.select_for_update().filter(pk=obj.pk).values_list("pk"))
+        list(type(obj)._base_manager.select_for_update().filter(pk=obj.pk).order_by().values_list("pk"))
 
     def check_if_match(self) -> None:
         """Inside a transaction: refuse the write with 412 when `If-Match` names another version."""

@@ -49,7 +49,7 @@ def week_lock(*, week: Week) -> None:
     editors never number rows from the same stale view of the table.
     """
     if week.pk:
-        list(Week.objects.select_for_update().filter(pk=week.pk).values_list("pk"))
+        list(Week.objects.select_for_update().filter(pk=week.pk).order_by().values_list("pk"))
 
 
 def week_next_order(*, week: Week) -> int:
