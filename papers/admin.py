@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 
 from papers.models import Paper, PaperLink, SlideDeck
+from syllabus.admin_versions import EditSnapshotMixin
 
 
 class PaperLinkInline(admin.TabularInline):
@@ -22,7 +23,7 @@ def deck_preview(deck: SlideDeck) -> str:
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(EditSnapshotMixin, admin.ModelAdmin):
     list_display = ["title", "authors_short", "venue", "year", "arxiv_id", "doi"]
     list_filter = ["year", "tags"]
     search_fields = ["title", "authors", "arxiv_id", "doi", "venue"]
@@ -59,7 +60,7 @@ class PaperLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlideDeck)
-class SlideDeckAdmin(admin.ModelAdmin):
+class SlideDeckAdmin(EditSnapshotMixin, admin.ModelAdmin):
     list_display = ["__str__", "week", "presentation", "presenter", "source", "is_public"]
     list_filter = ["is_public", "week__term"]
     list_select_related = ["week", "presentation__week", "presentation__paper", "presenter"]

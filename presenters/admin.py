@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from presenters import photos
 from presenters.models import Presenter, PresenterAlias
+from syllabus.admin_versions import EditSnapshotMixin
 
 
 class PresenterAliasInline(admin.TabularInline):
@@ -13,7 +14,7 @@ class PresenterAliasInline(admin.TabularInline):
 
 
 @admin.register(Presenter)
-class PresenterAdmin(admin.ModelAdmin):
+class PresenterAdmin(EditSnapshotMixin, admin.ModelAdmin):
     list_display = ["photo_thumbnail", "name", "affiliation", "email"]
     list_display_links = ["photo_thumbnail", "name"]
     search_fields = ["name", "aliases__name", "affiliation", "email"]

@@ -9,6 +9,7 @@ from syllabus.admin_forms import (
     PresentationInlineForm,
     WeekSlideDeckFormSet,
 )
+from syllabus.admin_versions import EditSnapshotInlineMixin, EditSnapshotMixin
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
 
 admin.site.site_header = "Syllabus administration"
@@ -28,7 +29,7 @@ class WeekInline(admin.TabularInline):
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
     list_display = ["name", "code", "start_date", "end_date", "week_count", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["name", "code"]
@@ -68,7 +69,7 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class PresentationInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
+class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMixin, admin.TabularInline):
     model = Presentation
     form = PresentationInlineForm
     fields = ["position", "section", "label", "paper", "speakers", "notes"]
@@ -88,6 +89,13 @@ class PresentationInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
             .select_related("week", "paper")
             .prefetch_related(Prefetch("presenter_entries", entries))
         )
+
+    def edit_snapshot_extra(self, row: Presentation) -> dict:
+        return {"position": row.order, "presenters": [presenter.pk for presenter in row.ordered_presenters]}
+
+    def edit_snapshot_label(self, row: Presentation) -> str:
+        subject = row.paper.title if row.paper_id else row.label or "no paper"
+        return f"row {row.order} ({subject})"
 
 
 class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
@@ -110,7 +118,7 @@ class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
 
 
 @admin.register(Week)
-class WeekAdmin(admin.ModelAdmin):
+class WeekAdmin(EditSnapshotMixin, admin.ModelAdmin):
     list_display = ["title", "term", "date", "position", "code", "category_names", "is_published"]
     list_display_links = ["title"]
     list_filter = ["term", "is_published", "categories", "tags"]

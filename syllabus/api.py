@@ -2,17 +2,24 @@
 
 import django_filters
 from django import forms
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 
 from papers.models import Paper, SlideDeck
+from syllabus import services
+from syllabus.api_versions import OptimisticConcurrencyMixin
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week, sees_drafts
 from syllabus.serializers import (
     CategorySerializer,
     PresentationSerializer,
     TagSerializer,
     TermSerializer,
+    WeekOrderSerializer,
     WeekSerializer,
 )
 
@@ -27,8 +34,11 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=0, **kwargs)
 
 
-class SeminarViewSet(viewsets.ModelViewSet):
-    """A viewset whose answers to signed-in clients (which may hold drafts) are never shared by caches."""
+class SeminarViewSet(OptimisticConcurrencyMixin, viewsets.ModelViewSet):
+    """A viewset whose answers to signed-in clients (which may hold drafts) are never shared by caches.
+
+    Object answers carry an ETag and writes honour If-Match (see syllabus.api_versions).
+    """
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -63,6 +73,15 @@ class WeekFilter(django_filters.FilterSet):
         fields = ["term", "term_slug", "category", "tag", "date_after", "date_before", "is_published", "code"]
 
 
+class ChangeModelPermissions(permissions.DjangoModelPermissions):
+    """POST to an action that changes an existing object needs the change permission, not add."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "POST": ["%(app_label)s.change_%(model_name)s"],
+    }
+
+
 class WeekViewSet(SeminarViewSet):
     """Weekly sessions, each with its ordered presentations, papers, presenters and slides embedded."""
 
@@ -74,6 +93,19 @@ class WeekViewSet(SeminarViewSet):
     def get_queryset(self):
         weeks = Week.objects.visible_to(self.request.user)
         return weeks.with_presentations(public_only=not sees_drafts(self.request.user))
+
+    @extend_schema(request=WeekOrderSerializer, responses=WeekSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangeModelPermissions])
+    def order(self, request, pk=None):
+        """Set the order of the week's whole table in one step: `presentations` lists each of its rows once."""
+        order = WeekOrderSerializer(data=request.data)
+        order.is_valid(raise_exception=True)
+        with transaction.atomic():
+            self.check_if_match()
+            week = self.checked_object() or get_object_or_404(Week.objects.visible_to(request.user), pk=pk)
+            self.check_object_permissions(request, week)
+            services.week_set_order(week=week, presentation_ids=order.validated_data["presentations"])
+        return self.object_response(self.get_serializer(self.reload_object()))
 
 
 class PresentationFilter(django_filters.FilterSet):
@@ -102,6 +134,10 @@ class PresentationViewSet(SeminarViewSet):
             .select_related("week__term")
             .prefetch_related(Prefetch("presenter_entries", entries))
         )
+
+    def lock_object(self, obj) -> None:
+        services.week_lock(week=obj.week)  # the week first, as every change to its table does
+        super().lock_object(obj)
 
 
 class CategoryViewSet(SeminarViewSet):

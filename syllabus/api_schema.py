@@ -20,13 +20,15 @@ ERRORS = {
 
 def add_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: document the 4xx answers on every operation."""
-    for path in result.get("paths", {}).values():
+    for path_name, path in result.get("paths", {}).items():
         for method, operation in path.items():
             responses = operation.setdefault("responses", {})
             if method == "get":
                 responses.setdefault(
                     "304", {"description": "Not modified since the ETag in `If-None-Match`."}
                 )
+            if method in {"put", "patch", "delete"} or (method == "post" and path_name.endswith("}/order/")):
+                add_if_match(operation)
             # Answered by the web server (gunicorn) before the request reaches Django.
             responses.setdefault("414", {"description": "The address (with its query) is too long."})
             for status, (description, schema) in ERRORS.items():
@@ -34,3 +36,33 @@ def add_error_responses(result, generator, request, public):
                     status, {"description": description, "content": {"application/json": {"schema": schema}}}
                 )
     return result
+
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": (
+        "The ETag of the version you read (from a GET or the answer to your last write), or `*`. "
+        "If the object changed since, nothing is written and the answer is 412. Scripts should send it."
+    ),
+}
+PRECONDITION_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "etag": {"type": "string"}},
+    "required": ["detail", "etag"],
+}
+
+
+def add_if_match(operation: dict) -> None:
+    """A write that takes If-Match and may answer 412 Precondition Failed."""
+    operation.setdefault("parameters", []).append(IF_MATCH)
+    operation["responses"].setdefault(
+        "412",
+        {
+            "description": "The object changed since the ETag in `If-Match`; nothing was written. "
+            "The body and the `ETag` header give the current ETag.",
+            "content": {"application/json": {"schema": PRECONDITION_SCHEMA}},
+        },
+    )

@@ -324,8 +324,9 @@ class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
     def validate(self, attrs):
         week = attrs.get("week") or (self.instance.week if self.instance else None)
         if "order" not in attrs and self.instance is None and week is not None:
-            highest = week.presentations.aggregate(highest=models.Max("order"))["highest"]
-            attrs["order"] = 1 if highest is None else highest + 1
+            attrs["order"] = services.week_next_order(week=week)  # locks the week until the row is saved
+        elif week is not None and {"week", "order"} & attrs.keys():
+            services.week_lock(week=week)
         return super().validate(attrs)
 
     def _presenters(self, presentation, presenters):
@@ -341,3 +342,12 @@ class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
         # Always run _moved: a row moved to another week takes its slide decks along.
         validated_data.setdefault("ordered_presenters", None)
         return save_with_relations(self, instance, validated_data, ordered_presenters=self._moved)
+
+
+class WeekOrderSerializer(serializers.Serializer):
+    presentations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**53),
+        allow_empty=True,
+        max_length=1000,
+        help_text="Ids of all the week's rows, in their new order.",
+    )

@@ -1,8 +1,10 @@
 """Writes that touch several rows: publishing, ordering a week's table, tagging."""
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 
@@ -39,12 +41,66 @@ class TableRow:
 @transaction.atomic
 def week_save_table(*, week: Week, rows: Sequence[TableRow], deleted: Iterable[Presentation] = ()) -> None:
     """Save a week's table as edited: delete rows, number the rest in order, credit presenters."""
+    week_lock(week=week)  # before touching any row: every writer of a table locks its week first
     for presentation in deleted:
         presentation.delete()
     week_arrange_presentations(week=week, presentations=[row.presentation for row in rows])
     for row in rows:
         if row.presenters is not None:
             presentation_set_presenters(presentation=row.presentation, presenters=row.presenters)
+
+
+def week_lock(*, week: Week) -> None:
+    """Hold the week's row until the transaction ends, so that edits of its table queue up.
+
+    Every change to a week's table (reordering, appending a row) takes this lock first: two
+    editors never number rows from the same stale view of the table.
+    """
+    if week.pk:
+        list(Week.objects.select_for_update().filter(pk=week.pk).order_by().values_list("pk"))
+
+
+def week_next_order(*, week: Week) -> int:
+    """The position after the week's last row, with the week locked until the caller's transaction
+    ends (call inside one), so that concurrent appends get 1, 2, 3... and not the same number."""
+    week_lock(week=week)
+    highest = week.presentations.aggregate(highest=models.Max("order"))["highest"]
+    return 1 if highest is None else highest + 1
+
+
+@transaction.atomic
+def week_set_order(*, week: Week, presentation_ids: Sequence[int]) -> None:
+    """Number the week's rows 1, 2, 3... in the order of `presentation_ids`, which must list each
+    of the week's rows exactly once (checked under the week's lock, so no row added meanwhile is lost)."""
+    week_lock(week=week)
+    rows = {row.pk: row for row in week.presentations.all()}
+    listed = list(presentation_ids)
+    twice = sorted(pk for pk, times in Counter(listed).items() if times > 1)
+    missing = sorted(rows.keys() - set(listed))
+    foreign = sorted(set(listed) - rows.keys())
+    problems = []
+    if twice:
+        problems.append(f"listed more than once: {_ids(twice)}")
+    if missing:
+        problems.append(f"rows of the week not listed: {_ids(missing)}")
+    if foreign:
+        problems.append(f"not rows of this week: {_ids(foreign)}")
+    if problems:
+        raise ValidationError(
+            {"presentations": f"List every row of this week exactly once ({'; '.join(problems)})."}
+        )
+    ordered = [rows[pk] for pk in listed]
+    # Move every row past the highest number first, so that no update meets the unique
+    # (week, order) constraint half way; then one statement numbers them 1..n.
+    past = max([0, *(row.order for row in ordered)]) + len(ordered) + 1
+    week.presentations.update(order=models.F("order") + past)
+    for number, row in enumerate(ordered, start=1):
+        row.order = number
+    Presentation.objects.bulk_update(ordered, ["order"])
+
+
+def _ids(ids: Iterable[int]) -> str:
+    return ", ".join(str(pk) for pk in ids)
 
 
 @transaction.atomic
@@ -56,6 +112,7 @@ def week_arrange_presentations(*, week: Week, presentations: Sequence[Presentati
     past the highest number in use so that a swap never meets the unique (week, order)
     constraint half way.
     """
+    week_lock(week=week)
     listed_ids = {row.pk for row in presentations if row.pk}
     if week.pk and Presentation.objects.filter(pk__in=listed_ids).exclude(week=week).exists():
         raise ValueError("Some rows belong to another week.")
