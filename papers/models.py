@@ -263,6 +263,7 @@ class SlideDeck(OwnsFiles, TimestampedModel):
         update_fields = kwargs.get("update_fields")
         files_saved = self.saves_files(update_fields)
         if files_saved:
+            self.adopt_moved_files()
             old_names = self.stored_file_names()
             self._prepare_files()
             if self.file:  # made private, or public: the files move, and their old addresses die

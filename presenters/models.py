@@ -69,6 +69,7 @@ class Presenter(OwnsFiles, models.Model):
         update_fields = kwargs.get("update_fields")
         saves_photo = self.saves_files(update_fields)
         if saves_photo:
+            self.adopt_moved_files()
             previous = self.stored_file_names()
             if self.photo:  # read by photos.photo_storage_name
                 self._files_private, self._files_key = not self.shown_publicly(), new_key()

@@ -5,22 +5,39 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, pre_delete
 
 from syllabus.storage import is_keyed, is_private_name, new_key, stored_name
 
 logger = logging.getLogger(__name__)
 
+# The models whose rows own files (registered by `delete_files_with_rows`).
+FILE_OWNERS: list[type] = []
+
+
+def names_still_referenced(names: Iterable[str]) -> set[str]:
+    """Those of `names` that some row still holds (two rows' saves may cross: the later one wins)."""
+    names, found = set(names), set()
+    for model in FILE_OWNERS:
+        holds = Q()
+        for field in model.owned_file_fields:
+            holds |= Q(**{f"{field}__in": names})
+        for row in model._base_manager.filter(holds).values_list(*model.owned_file_fields):
+            found.update(names.intersection(row))
+    return found
+
 
 def delete_files_on_commit(storage, names: Iterable[str]) -> None:
     """Remove files once the transaction that stopped using them has committed (a rollback keeps them).
 
+    A file that a row holds again by then (a stale copy of the row saved its old names back) stays.
     `robust`: a storage error is logged, not raised after the data was already saved.
     """
     names = sorted(name for name in names if name)
 
     def delete() -> None:
-        for name in names:
+        for name in sorted(set(names) - names_still_referenced(names)):
             storage.delete(name)
 
     if names:
@@ -85,6 +102,26 @@ class OwnsFiles:
         super().refresh_from_db(*args, **kwargs)
         self._remember_stored_files()
 
+    def adopt_moved_files(self) -> None:
+        """Before a save: take the names the database holds now where another save moved files meanwhile.
+
+        E.g. the admin loads a week's decks, then publishing the week moves their files; saving a deck
+        loaded before that must neither write the old names back nor leave the moved copies unowned.
+        """
+        loaded = getattr(self, "_stored_files_by_field", None)
+        if self.pk is None or not loaded:
+            return
+        found = type(self)._base_manager.filter(pk=self.pk).values_list(*self.owned_file_fields).first()
+        if found is None:
+            return
+        now = dict(zip(self.owned_file_fields, found, strict=True))
+        for field, name in now.items():
+            unchanged_here = str(self.__dict__.get(field) or "") == loaded[field]
+            if unchanged_here and name != loaded[field]:
+                setattr(self, field, name)
+        self._stored_files = set(now.values()) - {""}
+        self._stored_files_by_field = now
+
     def saves_files(self, update_fields) -> bool:
         """Whether a save writes the file columns: a deferred column, or one left out of update_fields, is kept."""
         main = self.owned_file_fields[0]
@@ -111,6 +148,11 @@ class OwnsFiles:
     def _remember_stored_files(self) -> None:
         loaded = all(name in self.__dict__ for name in self.owned_file_fields)
         self._stored_files = self._current_file_names() if loaded else None
+        self._stored_files_by_field = (
+            {field: str(self.__dict__.get(field) or "") for field in self.owned_file_fields}
+            if loaded
+            else None
+        )
 
     def _owned_storage(self):
         return self._meta.get_field(self.owned_file_fields[0]).storage
@@ -118,6 +160,7 @@ class OwnsFiles:
 
 def delete_files_with_rows(model) -> None:
     """Remove a model's files (on commit) when its rows are deleted, one by one or by a queryset."""
+    FILE_OWNERS.append(model)
 
     def note(sender, instance, **kwargs) -> None:
         instance._files_to_delete = instance.stored_file_names()  # before the row is gone

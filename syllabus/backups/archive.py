@@ -64,6 +64,7 @@ class RestoreSummary:
     database: str
     files: dict[str, int] = field(default_factory=dict)
     created: str = ""
+    removed: dict[str, int] = field(default_factory=dict)  # files the backup does not hold
 
 
 # Making a backup -----------------------------------------------------------------------------------
@@ -262,7 +263,9 @@ def backup_restore(*, archive: Path, using: str = DEFAULT_DB_ALIAS, force: bool 
     Refused, before anything changes, when the archive comes from another database vendor, when its
     migrations are not exactly the code's, when a checksum does not match, when a storage it holds
     files for is not a local folder here, or (without `force`) when the database holds data.
-    Files are written over those of the same name; other files in the storages stay.
+    Afterwards each storage the archive holds is exactly as backed up: files of the same name are
+    written over, and files it does not hold are removed (a file made public after the backup must
+    not stay public once the restored rows say it is private).
     """
     archive = Path(archive)
     manifest = backup_read_manifest(archive)
@@ -272,6 +275,12 @@ def backup_restore(*, archive: Path, using: str = DEFAULT_DB_ALIAS, force: bool 
         raise BackupError(
             f"This backup holds a {vendor} database, but the database '{using}' is {connection.vendor}. "
             f"Restore it into a {vendor} database (see DATABASE_URL)."
+        )
+    member = manifest["database"]["member"]
+    if member != DATABASE_MEMBERS.get(vendor):
+        # The name is joined to a folder when extracted: only the one we write is accepted.
+        raise BackupError(
+            f"{archive} names its database {member!r}, not {DATABASE_MEMBERS[vendor]!r}; refused."
         )
     _check_migrations(manifest)
     media, _skipped = _media_storages()
@@ -296,6 +305,7 @@ def backup_restore(*, archive: Path, using: str = DEFAULT_DB_ALIAS, force: bool 
             postgresql_restore(connection, dump)
         else:
             sqlite_restore(connection, dump)
+    restored: set[tuple[str, str]] = set()
     with tarfile.open(archive, "r:") as opened:
         for member in opened:
             alias, name = _media_name(member.name)
@@ -304,6 +314,13 @@ def backup_restore(*, archive: Path, using: str = DEFAULT_DB_ALIAS, force: bool 
             storage = media[alias]
             _extract_to(opened, member.name, Path(storage.path(name)), mtime=member.mtime)
             summary.files[alias] = summary.files.get(alias, 0) + 1
+            restored.add((alias, name))
+    for alias in manifest["storages"]:
+        if alias in media:
+            present = {name for _path, name in _storage_files(media[alias], media)}
+            for name in present - {name for held, name in restored if held == alias}:
+                media[alias].delete(name)
+                summary.removed[alias] = summary.removed.get(alias, 0) + 1
     return summary
 
 
@@ -341,6 +358,10 @@ def _check_media_names(manifest: dict, media: dict[str, FileSystemStorage]) -> N
     for member in manifest["files"]:
         alias, name = _media_name(member)
         if alias is None:
+            if member != manifest["database"]["member"]:
+                raise BackupError(
+                    f"The archive holds {member}, which is neither its database nor a media file."
+                )
             continue
         if alias not in media:
             missing.add(alias)

@@ -528,3 +528,47 @@ def test_a_database_that_was_only_migrated_counts_as_fresh(archive, restored, se
     call_command("restore", archive, database=restored, stdout=io.StringIO())
 
     assert every_table(restored) == every_table("default")
+
+
+@pytest.mark.parametrize("member", ["../../escaped.txt", "/tmp/escaped-absolute.txt", "notes.txt"])
+def test_a_database_member_named_anything_but_the_dump_is_refused(archive, tmp_path, member):
+    manifest = json_manifest(archive)
+    manifest["database"]["member"] = member
+
+    message = refusal(rewrite(archive, tmp_path / "evil.tar", manifest=manifest), force=True)
+
+    expected = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}[connections["default"].vendor]
+    assert message == f"{tmp_path / 'evil.tar'} names its database {member!r}, not {expected!r}; refused."
+    assert not (tmp_path.parent.parent / "escaped.txt").exists()
+
+
+def test_a_member_that_is_neither_the_database_nor_a_media_file_is_refused(archive, tmp_path):
+    manifest = json_manifest(archive)
+    manifest["files"]["../outside.txt"] = {"sha256": "0" * 64, "size": 1}
+
+    message = refusal(rewrite(archive, tmp_path / "outside.tar", manifest=manifest), force=True)
+
+    assert message == "The archive holds ../outside.txt, which is neither its database nor a media file."
+
+
+def test_after_a_restore_the_storages_hold_exactly_the_files_of_the_backup(
+    archive, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """A deck private at backup time, made public since: its public copy must not outlive the restore."""
+    later = SlideDeckFactory(file=pdf_file("later.pdf"), url="")
+    media = Path(settings.MEDIA_ROOT)
+    before = {path.relative_to(media).as_posix() for path in media.rglob("*") if path.is_file()}
+    output = io.StringIO()
+
+    call_command("restore", archive, force=True, stdout=output)
+
+    after = {path.relative_to(media).as_posix() for path in media.rglob("*") if path.is_file()}
+    held = {
+        name.removeprefix("media/default/")
+        for name in json_manifest(archive)["files"]
+        if name.startswith("media/default/")
+    }
+    assert after == held and later.file.name in before - after
+    assert output.getvalue().splitlines()[1:] == [
+        "  Removed 2 files of storage 'default' that the backup does not hold."
+    ]

@@ -9,6 +9,7 @@ moves the file so that its old address dies.
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -426,3 +427,34 @@ def test_a_file_copied_in_by_an_import_goes_to_the_store_its_deck_belongs_in():
     deck.save()
 
     assert deck.file.name.startswith("private/slides/")
+
+
+def stored_files(alias: str) -> set[str]:
+    root = storages[alias].location
+    return {str(path.relative_to(root)) for path in Path(root).rglob("*") if path.is_file()}
+
+
+def test_a_deck_loaded_before_its_week_was_published_and_saved_private_keeps_its_files(
+    client, django_capture_on_commit_callbacks
+):
+    """The admin loads a week's decks, publishes the week (its files move), then saves a deck it loaded."""
+    week = WeekFactory(is_published=False)
+    deck = file_deck(week=week)
+    stale = SlideDeck.objects.get(pk=deck.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        week.is_published = True
+        week.save()  # the deck's files move to the public store
+        stale.is_public = False
+        stale.save()  # saved from its old copy: its files go back to the private store
+
+    deck.refresh_from_db()
+    assert deck.file.name.startswith("private/") and deck.thumbnail.name.startswith("private/")
+    with deck.file.open("rb") as stored:
+        assert stored.read() == PDF
+    # No copy is left anywhere: not a public one anyone could fetch, not an unowned private one.
+    assert stored_files("default") == set()
+    assert stored_files("private") == {
+        deck.file.name.removeprefix("private/"),
+        deck.thumbnail.name.removeprefix("private/"),
+    }

@@ -33,3 +33,5 @@ class Command(BaseCommand):
             f"Restored the {summary.vendor} database '{summary.database}' and {files or 'no media files'} "
             f"from the backup of {summary.created}."
         )
+        for alias, count in summary.removed.items():
+            self.stdout.write(f"  Removed {count} files of storage '{alias}' that the backup does not hold.")
