@@ -6,7 +6,7 @@ must not import them back.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
 from rest_framework import exceptions, pagination, parsers, throttling
 from rest_framework.serializers import as_serializer_error
@@ -111,6 +111,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ProtectedError):
         names = ", ".join(sorted({type(obj)._meta.verbose_name for obj in exc.protected_objects}))
         exc = Conflict(f"This cannot be deleted: {names} still refer to it. Delete or move those first.")
+    elif isinstance(exc, DataError):  # e.g. a number out of its column's range: the input's fault
+        exc = exceptions.ValidationError({"detail": "A value is out of the range the database can store."})
     elif isinstance(exc, IntegrityError):
         exc = Conflict("This conflicts with data that already exists (a duplicate or a missing reference).")
     elif isinstance(exc, DjangoValidationError):

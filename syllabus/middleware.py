@@ -13,6 +13,8 @@ silence under gunicorn (a timeout on its client socket), answered 408 by `syllab
 of holding the worker until gunicorn kills it. A buffering proxy in front (README) makes this moot.
 """
 
+import re
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
@@ -52,8 +54,23 @@ def body_limit(request: HttpRequest) -> tuple[int | None, str]:
         return general, ""
     setting, files, kind = UPLOAD_VIEWS[view_name]
     file_limit = getattr(settings, setting)
+    if not may_upload(request, view_name):
+        return general, f" until you sign in ({kind} is uploaded by signed-in users only)"
     # The files, plus the form's other fields, which Django itself caps at the general limit.
     return file_limit * files + (general or 0), f" ({kind} may be at most {_megabytes(file_limit)})"
+
+
+def may_upload(request: HttpRequest, view_name: str) -> bool:
+    """Only a signed-in user (or, for the API, a client sending credentials) may announce an upload's size.
+
+    Otherwise an anonymous client could make Django spool a large body to disk: the admin's CSRF
+    check reads the form before the admin asks for a login. An API request with a wrong token is
+    refused by DRF before its body is parsed.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    return view_name.startswith("api:") and bool(request.META.get("HTTP_AUTHORIZATION"))
 
 
 def _megabytes(size: int) -> str:
@@ -86,7 +103,7 @@ class RequestBodyLimitMiddleware:
                 "(Transfer-Encoding: chunked) are not accepted.",
             )
         announced = request.META.get("CONTENT_LENGTH") or "0"
-        if not announced.isdigit():
+        if not re.fullmatch(r"[0-9]+", announced):  # ASCII digits only: int() would take "²" or "٣"
             return plain_response(
                 request,
                 status=400,

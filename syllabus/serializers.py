@@ -22,6 +22,10 @@ MAX_LIST_ITEMS = 100
 TOO_MANY_ITEMS = f"Ensure this field has no more than {MAX_LIST_ITEMS} elements."
 
 
+# The highest `order` a row may be given; a week's table renumbering needs the rest of the smallint range.
+MAX_ROW_ORDER = 10_000
+
+
 class ModelRulesMixin:
     """Validate with the model's own rules (clean, constraints), so the API refuses what the admin refuses.
 
@@ -291,7 +295,8 @@ class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
     html_url = PageUrlField()
     order = serializers.IntegerField(
         min_value=0,
-        max_value=32767,
+        # Room above it for renumbering a table (rows move past the highest number first) in a smallint.
+        max_value=MAX_ROW_ORDER,
         required=False,
         help_text="Position in the week; omitted: after the last row.",
     )

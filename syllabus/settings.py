@@ -112,8 +112,6 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every response (syllabus/security.py).
     "syllabus.security.ContentSecurityPolicyMiddleware",
     "syllabus.security.PermissionsPolicyMiddleware",
-    # 413 by Content-Length (411 for chunked bodies) before anything reads the body; 408 if it stalls.
-    "syllabus.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every page and API response; a matching If-None-Match gets 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -121,6 +119,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 413 by Content-Length (411 for chunked bodies) before anything reads the body (CSRF checks read
+    # forms in process_view, after every __call__); 408 if it stalls. After the user is known: uploads
+    # may be large only for signed-in users.
+    "syllabus.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it turns a refused login into the lockout page (see "Logins" below).

@@ -335,3 +335,26 @@ def test_the_schema_documents_if_match_and_412(anonymous_api):
         assert "If-Match" in [parameter["name"] for parameter in operation["parameters"]], (path, method)
         assert operation["responses"]["412"]["description"].startswith("The object changed"), (path, method)
     assert "412" not in schema["paths"]["/api/v1/weeks/"]["post"]["responses"]
+
+
+def test_a_row_order_too_high_to_renumber_is_refused_and_the_highest_allowed_still_reorders(editor_api):
+    """Renumbering moves rows past the highest number first: that must fit the column (a smallint)."""
+    week = WeekFactory()
+    first = PresentationFactory(week=week, order=1, label="first")
+
+    refused = editor_api.post(
+        reverse("api:presentation-list"), {"week": week.pk, "order": 32767, "label": "x"}, format="json"
+    )
+    highest = editor_api.post(
+        reverse("api:presentation-list"), {"week": week.pk, "order": 10_000, "label": "last"}, format="json"
+    )
+    reordered = editor_api.post(
+        order_url(week), {"presentations": [highest.json()["id"], first.pk]}, format="json"
+    )
+
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"order": ["Ensure this value is less than or equal to 10000."]},
+    )
+    assert (highest.status_code, reordered.status_code) == (201, 200)
+    assert table(week) == [(1, "last"), (2, "first")]

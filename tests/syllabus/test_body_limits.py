@@ -26,8 +26,8 @@ def announce(client, path: str, length: str = HUGE, **extra):
     ],
 )
 def test_api_body_over_its_address_limit_is_json_413(client, path, limit, django_assert_num_queries):
-    with django_assert_num_queries(0):
-        response = announce(client, path)
+    with django_assert_num_queries(0):  # the token is DRF's to check, after this refusal
+        response = announce(client, path, HTTP_AUTHORIZATION="Token 0123456789abcdef")
 
     assert (response.status_code, response["Content-Type"]) == (413, JSON)
     assert response.json() == {"detail": f"This request is 10000.0 MB; this address accepts at most {limit}."}
@@ -45,8 +45,8 @@ def test_api_body_over_its_address_limit_is_json_413(client, path, limit, django
         ("/no/such/page/", "2.6 MB"),
     ],
 )
-def test_page_body_over_its_address_limit_is_an_html_413(client, path, limit):
-    response = announce(client, path)
+def test_page_body_over_its_address_limit_is_an_html_413(staff_client, path, limit):
+    response = announce(staff_client, path)
 
     assert (response.status_code, response["Content-Type"]) == (413, HTML)
     body = response.content.decode()
@@ -64,7 +64,37 @@ def test_oversize_upload_is_refused_alike_for_everyone(client, django_user_model
     response = announce(client, "/admin/papers/slidedeck/add/", str(60_000_000))
 
     assert response.status_code == 413
-    assert "<p>This request is 60.0 MB; this address accepts at most 52.6 MB" in response.content.decode()
+    limit = "2.6 MB until you sign in" if who == "anonymous" else "52.6 MB"
+    assert f"<p>This request is 60.0 MB; this address accepts at most {limit}" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "detail"),
+    [
+        ("/admin/syllabus/week/7/change/", HTML, "a slide deck"),
+        ("/admin/presenters/presenter/add/", HTML, "a photo"),
+        ("/api/v1/slides/", JSON, "a slide deck"),
+    ],
+)
+def test_anonymous_clients_may_not_announce_an_uploads_size(client, path, content_type, detail):
+    """Else the admin's CSRF check would spool 500 MB of an anonymous body to disk before the login."""
+    response = announce(client, path, str(400_000_000))
+
+    expected = (
+        "This request is 400.0 MB; this address accepts at most 2.6 MB until you sign in "
+        f"({detail} is uploaded by signed-in users only)."
+    )
+    assert (response.status_code, response["Content-Type"]) == (413, content_type)
+    body = response.json()["detail"] if content_type == JSON else response.content.decode()
+    assert expected in body
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "\u0663", "-5", "+5", " 5"])
+def test_content_length_in_other_digits_or_signed_is_400(client, length):
+    response = announce(client, "/api/v1/terms/", length=length)
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Content-Length must be a whole number of bytes")
 
 
 def test_limits_follow_the_upload_settings(client, settings):
@@ -72,13 +102,15 @@ def test_limits_follow_the_upload_settings(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     body = b"x" * 500_000  # over the general limit, under a slide deck's
 
-    slides = client.post("/api/v1/slides/", body, content_type="application/octet-stream")
+    slides = client.post(
+        "/api/v1/slides/", body, content_type="application/octet-stream", HTTP_AUTHORIZATION="Token nonsense"
+    )
     terms = client.post("/api/v1/terms/", body, content_type="application/octet-stream")
 
     # The upload address lets it through to the API, which asks who is asking.
     assert (slides.status_code, slides.json()) == (
         401,
-        {"detail": "Authentication credentials were not provided."},
+        {"detail": "Invalid token."},
     )
     assert (terms.status_code, terms.json()) == (
         413,
