@@ -237,6 +237,9 @@ else:
 PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private")
 if PRIVATE_MEDIA_ROOT == MEDIA_ROOT or MEDIA_ROOT in PRIVATE_MEDIA_ROOT.parents:
     raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT, which anyone may read.")
+if DATA_DIR == MEDIA_ROOT or MEDIA_ROOT in DATA_DIR.parents:
+    # DATA_DIR holds the SQLite database and the backups (emails, password hashes).
+    raise ImproperlyConfigured("DATA_DIR must not be inside MEDIA_ROOT, which anyone may read.")
 PRIVATE_MEDIA_URL_SECONDS = env_int("PRIVATE_MEDIA_URL_SECONDS", 300, minimum=1)
 # An nginx `internal` location (e.g. /_private/) that sends private files once the view allowed it.
 PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("PRIVATE_MEDIA_ACCEL_REDIRECT")

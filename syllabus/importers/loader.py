@@ -30,6 +30,7 @@ from syllabus.importers.jekyll import (
     similar_titles,
 )
 from syllabus.importers.known_rows import KnownRows
+from syllabus.media import media_follow_presenters
 from syllabus.models import Category, Presentation, PresentationPresenter, Term, Week, free_slug
 from syllabus.text import single_line
 
@@ -153,6 +154,8 @@ class SiteImporter:
         ]
         PresentationPresenter.objects.bulk_create(table.new_entries)
         SlideDeck.objects.bulk_create(table.new_decks)
+        # bulk_create sends no signals: a presenter this published week now credits shows their photo.
+        media_follow_presenters(presenter_ids=[entry.presenter_id for entry in table.new_entries])
         if not is_new:
             stale = week.presentations.exclude(pk__in=[row.pk for row in rows])
             SlideDeck.objects.filter(presentation__in=stale).delete()

@@ -665,3 +665,18 @@ def test_odd_whitespace_in_names_is_normalised_and_a_body_too_deep_to_render_is_
     assert rows("2017-09-12-odd.md") == [(1, "", "Ceyer Lee", [], "Deep Nets Explained")]
     assert week.body == deep_list.strip()
     assert week.body_html.startswith("<pre>- item\n    - item\n")
+
+
+def test_a_presenter_first_credited_by_an_import_has_a_public_photo(tmp_path, client):
+    """Credits are inserted in bulk (no signals): the import itself moves the photo to the public store."""
+    from tests.factories import PresenterFactory, png_file
+
+    jack = PresenterFactory(name="Jack", photo=png_file())
+    assert jack.photo.name.startswith("private/")  # no published week credits him yet
+
+    # One post: no later save of its term or week moves the photo by the way.
+    run_import(write_site(tmp_path / "one", {"2017-09-12-.md": post(PRESENTER_TABLE)}), "--no-thumbnails")
+
+    jack.refresh_from_db()
+    assert not jack.photo.name.startswith("private/") and not jack.photo_small.name.startswith("private/")
+    assert client.get(jack.photo.url).status_code == 200

@@ -302,3 +302,16 @@ def test_with_s3_private_files_get_short_lived_signed_links_and_media_is_not_ser
 def test_serving_media_from_the_app_with_an_s3_bucket_is_refused_at_start(monkeypatch, tmp_path):
     with pytest.raises(ImproperlyConfigured, match="with S3_BUCKET the bucket serves media"):
         load_settings(monkeypatch, tmp_path, **PRODUCTION, S3_BUCKET="seminar-media", SERVE_MEDIA="1")
+
+
+@pytest.mark.parametrize("data_dir", ["media", "media/data"])
+def test_a_data_dir_inside_public_media_is_refused_at_start(monkeypatch, tmp_path, data_dir):
+    """DATA_DIR holds the SQLite database and the backups: served at MEDIA_URL they would be public."""
+    with pytest.raises(ImproperlyConfigured, match="DATA_DIR must not be inside MEDIA_ROOT"):
+        load_settings(
+            monkeypatch,
+            tmp_path,
+            **PRODUCTION,
+            MEDIA_ROOT=str(tmp_path / "media"),
+            DATA_DIR=str(tmp_path / data_dir),
+        )
