@@ -679,4 +679,6 @@ def test_a_presenter_first_credited_by_an_import_has_a_public_photo(tmp_path, cl
 
     jack.refresh_from_db()
     assert not jack.photo.name.startswith("private/") and not jack.photo_small.name.startswith("private/")
-    assert client.get(jack.photo.url).status_code == 200
+    response = client.get(jack.photo.url)
+    assert (response.status_code, b"".join(response.streaming_content)[:4]) == (200, b"RIFF")  # WebP
+    response.close()
