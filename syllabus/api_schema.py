@@ -15,6 +15,13 @@ ERRORS = {
     "404": ("No such object, or it is not published.", ERROR_SCHEMA),
     "409": ("Conflicts with existing data, or still referred to by other rows.", ERROR_SCHEMA),
     "429": ("Too many requests; retry after the seconds in `Retry-After`.", ERROR_SCHEMA),
+    "503": ("The database or the shared cache is unreachable; retry after `Retry-After`.", ERROR_SCHEMA),
+}
+# Refused before the body is read (syllabus/middleware.py, README "Limits, timeouts and error answers").
+BODY_ERRORS = {
+    "408": ("The request body stopped arriving before its `Content-Length` was reached.", ERROR_SCHEMA),
+    "411": ("A body sent in chunks, without `Content-Length`, is not accepted.", ERROR_SCHEMA),
+    "413": ("The `Content-Length` is over this address's limit.", ERROR_SCHEMA),
 }
 
 
@@ -31,7 +38,8 @@ def add_error_responses(result, generator, request, public):
                 add_if_match(operation)
             # Answered by the web server (gunicorn) before the request reaches Django.
             responses.setdefault("414", {"description": "The address (with its query) is too long."})
-            for status, (description, schema) in ERRORS.items():
+            errors = {**ERRORS, **BODY_ERRORS} if method in {"post", "put", "patch"} else ERRORS
+            for status, (description, schema) in errors.items():
                 responses.setdefault(
                     status, {"description": description, "content": {"application/json": {"schema": schema}}}
                 )

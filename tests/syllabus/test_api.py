@@ -440,7 +440,10 @@ def test_the_schema_documents_the_error_answers(anonymous_api):
     schema = anonymous_api.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 
     answers = schema["paths"]["/api/v1/weeks/"]["get"]["responses"]
-    assert {"200", "304", "400", "401", "403", "404", "409", "414", "429"} <= set(answers)
+    assert {"200", "304", "400", "401", "403", "404", "409", "414", "429", "503"} <= set(answers)
+    assert not {"408", "411", "413"} & set(answers)  # a GET has no body to refuse
+    writes = schema["paths"]["/api/v1/weeks/{id}/"]["patch"]["responses"]
+    assert {"408", "411", "412", "413", "503"} <= set(writes)
     assert schema["paths"]["/api/v1/papers/{id}/"]["delete"]["responses"]["409"]["description"].startswith(
         "Conflicts"
     )
