@@ -4,27 +4,14 @@ import pytest
 from playwright.sync_api import expect
 
 from syllabus.models import Week
+from tests.e2e.test_browsing import PAGE_TYPES
 
 pytestmark = pytest.mark.e2e
 
 WEEK = "/terms/fall-2026/attention-and-pre-training/"
 
 PUBLIC_PAGES = [
-    "/",
-    "/terms/",
-    "/terms/fall-2026/",
-    WEEK,
-    "/papers/",
-    "/papers/attention-is-all-you-need/",
-    "/presenters/",
-    "/presenters/sofia/",
-    "/categories/",
-    "/categories/architectures/",
-    "/tags/",
-    "/tags/transformers/",
-    "/years/2026/",
-    "/search/?q=attention",
-    "/no-such-page/",
+    *PAGE_TYPES,  # every public page type, the 404 included
     "/api/v1/",  # DRF's browsable API
     "/api/v1/papers/",  # ... with its Filters button
 ]
