@@ -6,11 +6,11 @@ in the private store (see syllabus/storage.py) and reachable only through `priva
 `may_open_private_file`.
 
 A row's own save moves its files (papers/models.py, presenters/models.py). Changes made elsewhere
-(publishing a week or term, even with `.update()`, moving a row, crediting a presenter) call
-`media_follow_weeks` / `media_follow_presenters`. Either way each file is copied to a new random
-folder of the right store in the same transaction, the row points at the copy, and the old file is
-deleted once the transaction commits, so its old address answers 404; a rollback keeps the old
-names and files (the copies are left for `prune_media`).
+(publishing a week or term, even with `.update()`, moving a row through `presentation_moved`,
+crediting a presenter) call `media_follow_weeks` / `media_follow_presenters`. Either way each file
+is copied to a new random folder of the right store in the same transaction, the row points at the
+copy, and the old file is deleted once the transaction commits, so its old address answers 404; a
+rollback keeps the old names and files (the copies are left for `prune_media`).
 """
 
 import logging
@@ -22,7 +22,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 from papers.models import SlideDeck
 from presenters.models import Presenter
 from syllabus.files import OwnsFiles, delete_files_on_commit
-from syllabus.models import Presentation, PresentationPresenter, Term, Week, sees_drafts
+from syllabus.models import PresentationPresenter, Term, Week, sees_drafts
 
 logger = logging.getLogger(__name__)
 
@@ -102,15 +102,6 @@ def _term_saved(sender, instance: Term, created: bool = False, **kwargs) -> None
         media_follow_weeks(week_ids=instance.weeks.values_list("pk", flat=True))
 
 
-def _presentation_saved(sender, instance: Presentation, created: bool = False, **kwargs) -> None:
-    if created:
-        return
-    media_place(
-        decks=SlideDeck.objects.filter(presentation=instance),
-        presenters=Presenter.objects.filter(presentation_entries__presentation=instance),
-    )
-
-
 def _credit_changed(sender, instance: PresentationPresenter, **kwargs) -> None:
     media_follow_presenters(presenter_ids=[instance.presenter_id])
 
@@ -135,7 +126,6 @@ def _migrated(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
 def connect_signals(*, migrated_sender) -> None:
     post_save.connect(_week_saved, sender=Week, dispatch_uid="media_week_saved")
     post_save.connect(_term_saved, sender=Term, dispatch_uid="media_term_saved")
-    post_save.connect(_presentation_saved, sender=Presentation, dispatch_uid="media_presentation_saved")
     post_save.connect(_credit_changed, sender=PresentationPresenter, dispatch_uid="media_credit_saved")
     post_delete.connect(_credit_changed, sender=PresentationPresenter, dispatch_uid="media_credit_deleted")
     post_save.connect(_deck_saved, sender=SlideDeck, dispatch_uid="media_deck_saved")
