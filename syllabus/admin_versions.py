@@ -21,6 +21,8 @@ from django.forms.models import _get_foreign_key
 from django.utils import timezone
 from django.utils.text import get_text_list
 
+from syllabus import services
+
 SNAPSHOT_FIELD = "_edit_snapshot"
 SALT = "syllabus.admin.edit-snapshot"
 
@@ -115,7 +117,7 @@ class EditSnapshotMixin:
             return "This form is damaged or was made by another site; nothing was saved. Reload the page."
         if seen.get("object") != f"{obj._meta.label_lower}:{obj.pk}":
             return "This form belongs to another object; nothing was saved. Reload the page."
-        list(type(obj)._base_manager.select_for_update().filter(pk=obj.pk).order_by().values_list("pk"))
+        services.row_lock(row=obj)
         current_obj = self.get_queryset(request).get(pk=obj.pk)
         current = self.edit_snapshot(request, current_obj)
         changes = describe_changes(seen, current)

@@ -16,6 +16,8 @@ from rest_framework.fields import SkipField
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from syllabus import services
+
 STALE_MESSAGE = (
     "This {noun} was changed since you read it: your If-Match does not match its current ETag. "
     "Nothing was changed. Read it again (GET), re-apply your change and send the new ETag."
@@ -57,7 +59,7 @@ class OptimisticConcurrencyMixin:
     def lock_object(self, obj) -> None:
         """Hold the object's row until the transaction ends. Viewsets of rows that belong to a
         parent lock the parent first, in the order the services lock them, so no two writes deadlock."""
-        list(type(obj)._base_manager.select_for_update().filter(pk=obj.pk).order_by().values_list("pk"))
+        services.row_lock(row=obj)
 
     def check_if_match(self) -> None:
         """Inside a transaction: refuse the write with 412 when `If-Match` names another version."""

@@ -50,6 +50,15 @@ def week_save_table(*, week: Week, rows: Sequence[TableRow], deleted: Iterable[P
             presentation_set_presenters(presentation=row.presentation, presenters=row.presenters)
 
 
+def row_lock(*, row: models.Model) -> None:
+    """Hold `row` until the transaction ends (call inside one): other writers of it wait.
+
+    Only the row itself is read (base manager, no ordering): FOR UPDATE cannot apply to the outer
+    joins a model's default ordering may bring (a slide deck's, on PostgreSQL).
+    """
+    list(type(row)._base_manager.select_for_update().filter(pk=row.pk).order_by().values_list("pk"))
+
+
 def week_lock(*, week: Week) -> None:
     """Hold the week's row until the transaction ends, so that edits of its table queue up.
 
@@ -57,7 +66,7 @@ def week_lock(*, week: Week) -> None:
     editors never number rows from the same stale view of the table.
     """
     if week.pk:
-        list(Week.objects.select_for_update().filter(pk=week.pk).order_by().values_list("pk"))
+        row_lock(row=week)
 
 
 def week_next_order(*, week: Week) -> int:
