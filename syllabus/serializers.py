@@ -72,12 +72,17 @@ class PageUrlField(serializers.Field):
 extend_schema_field(OpenApiTypes.URI)(PageUrlField)
 
 
+def refuse_long_lists(data) -> None:
+    """A list longer than MAX_LIST_ITEMS is refused before any of it is looked up."""
+    if isinstance(data, list) and len(data) > MAX_LIST_ITEMS:
+        raise serializers.ValidationError(TOO_MANY_ITEMS)
+
+
 class LimitedManyRelatedField(serializers.ManyRelatedField):
     """A list of related rows (ids, slugs) refused when longer than MAX_LIST_ITEMS, before any lookup."""
 
     def to_internal_value(self, data):
-        if isinstance(data, list) and len(data) > MAX_LIST_ITEMS:
-            raise serializers.ValidationError(TOO_MANY_ITEMS)
+        refuse_long_lists(data)
         return super().to_internal_value(data)
 
 
@@ -103,8 +108,7 @@ class LimitedListSerializer(serializers.ListSerializer):
     """Nested rows (a paper's links) refused when more than MAX_LIST_ITEMS, with the same message as other lists."""
 
     def to_internal_value(self, data):
-        if isinstance(data, list) and len(data) > MAX_LIST_ITEMS:
-            raise serializers.ValidationError(TOO_MANY_ITEMS)
+        refuse_long_lists(data)
         return super().to_internal_value(data)
 
 
@@ -119,8 +123,7 @@ class NameListField(serializers.Field):
         return [row.name for row in related.all()]
 
     def to_internal_value(self, data) -> list[str]:
-        if isinstance(data, list) and len(data) > MAX_LIST_ITEMS:
-            raise serializers.ValidationError(TOO_MANY_ITEMS)
+        refuse_long_lists(data)
         if not isinstance(data, list) or not all(
             isinstance(name, str) and (self.allow_blank or name.strip()) for name in data
         ):
