@@ -35,11 +35,33 @@ class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
     search_fields = ["name", "code"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "start_date"
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "code", "start_date", "end_date", "description", "is_published"]}),
+        (
+            "Meeting",
+            {
+                "fields": [
+                    "weekday",
+                    ("start_time", "duration_minutes"),
+                    "time_zone",
+                    "place",
+                    "online_url",
+                    "online_url_private",
+                ],
+                "description": "The usual time and place of the sessions; each week may change them.",
+            },
+        ),
+    ]
     inlines = [WeekInline]
     actions = ["publish", "unpublish"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(week_count=Count("weeks"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            services.term_refresh_week_times(term=obj)
 
     @admin.display(description="weeks", ordering="week_count")
     def week_count(self, term: Term) -> int:
@@ -127,9 +149,22 @@ class WeekAdmin(EditSnapshotMixin, admin.ModelAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["term", "categories", "tags"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["created", "updated"]
+    readonly_fields = ["created", "updated", "meeting_when"]
     fieldsets = [
         (None, {"fields": ["term", "position", "date", "title", "slug", "code", "is_published"]}),
+        (
+            "Meeting",
+            {
+                "fields": [
+                    ("start_time", "duration_minutes"),
+                    "place",
+                    "online_url",
+                    "online_url_private",
+                    "meeting_when",
+                ],
+                "description": "Leave a field empty to use the term's.",
+            },
+        ),
         ("Browsing", {"fields": ["categories", "tags"]}),
         ("Body", {"fields": ["body"]}),
         ("Record", {"fields": ["source_path", "created", "updated"], "classes": ["collapse"]}),
@@ -139,6 +174,14 @@ class WeekAdmin(EditSnapshotMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
+
+    @admin.display(description="when")
+    def meeting_when(self, week: Week) -> str:
+        if not week.pk:
+            return "Shown once the week is saved."
+        if not week.starts_at:
+            return f"{week.when_text}: no time known (the term has none), so an all-day event in calendars."
+        return week.when_text
 
     @admin.display(description="categories")
     def category_names(self, week: Week) -> str:

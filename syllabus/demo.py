@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus.models import Category, Presentation, Term, Week
-from syllabus.services import presentation_set_presenters, tags_get_or_create
+from syllabus.services import presentation_set_presenters, tags_get_or_create, term_refresh_week_times
 
 TERM = {
     "slug": "fall-2026",
@@ -27,6 +27,13 @@ TERM = {
     "start_date": datetime.date(2026, 9, 1),
     "end_date": datetime.date(2026, 12, 18),
     "is_published": True,
+    "weekday": 3,  # Thursday, as every demo week's date
+    "start_time": datetime.time(15, 0),
+    "duration_minutes": 90,
+    "time_zone": "Europe/Berlin",
+    "place": "Room 2.14, Computer Science Building",
+    "online_url": "https://meet.example.edu/dl-reading-group",
+    "online_url_private": True,
     "description": (
         "We meet on Thursdays at 15:00 to read one or two papers that shaped modern deep learning.\n\n"
         "Each session a student presents a paper for 30 minutes; then we discuss it together. "
@@ -412,6 +419,7 @@ def demo_load() -> dict[str, int]:
             presentation_set_presenters(presentation=row, presenters=[presenters[k] for k in presenter_keys])
             if slides:
                 _demo_deck(week, row, presenters[presenter_keys[0]], slides)
+    term_refresh_week_times(term=term)  # weeks left unchanged above follow a changed meeting too
     return {
         "weeks": term.weeks.count(),
         "papers": len(papers),

@@ -70,27 +70,56 @@ class WeeksFeed(Feed):
 
 
 def calendar_response(request, *, name: str, weeks) -> HttpResponse:
-    """An iCalendar file with an all-day event per week (weeks come with `with_presentations`)."""
+    """An iCalendar file with an event per week (weeks come with `with_presentations`).
+
+    A session with a known time is a timed event in its term's time zone (DTSTART/DTEND with a
+    TZID, and a VTIMEZONE for each zone used); one without (e.g. imported weeks) is all-day.
+    UIDs are the weeks' stored UUIDs, so the host name a feed is fetched under (or a move of the
+    site) never turns the same session into a new event. Feeds are public: an online link
+    restricted to signed-in users is never written, whoever asks.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Syllabus//Seminar calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", single_line(name))
-    host = request.get_host().split(":")[0]
+    weeks = list(weeks)
     for week in weeks:
-        event = icalendar.Event()
-        event.add("uid", f"week-{week.pk}@{host}")
-        event.add("dtstamp", week.updated)
-        event.add("dtstart", week.date)
-        event.add("dtend", week.date + datetime.timedelta(days=1))
-        # Rows stored before names were checked may hold line breaks: one line where iCalendar wants
-        # one, and \n as the only line break in the description (a bare \r would end the line).
-        event.add("summary", single_line(week.title))
-        event.add("description", multiline(_week_summary(week)))
-        event.add("url", request.build_absolute_uri(week.get_absolute_url()))
-        calendar.add_component(event)
+        calendar.add_component(_week_event(request, week))
+    if weeks:
+        # Only the zone rules around the sessions: a VTIMEZONE from 1970 would dwarf the events.
+        dates = [week.date for week in weeks]
+        calendar.add_missing_timezones(
+            first_date=min(dates) - datetime.timedelta(days=366),
+            last_date=max(dates) + datetime.timedelta(days=366),
+        )
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     return response
+
+
+def _week_event(request, week: Week) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", str(week.uuid))
+    event.add("dtstamp", week.updated)
+    if week.starts_at:
+        event.add("dtstart", week.local_starts_at)
+        if week.ends_at:
+            event.add("dtend", week.local_ends_at)
+    else:
+        event.add("dtstart", week.date)
+        event.add("dtend", week.date + datetime.timedelta(days=1))
+    # Rows stored before names were checked may hold line breaks: one line where iCalendar wants
+    # one, and \n as the only line break in the description (a bare \r would end the line).
+    event.add("summary", single_line(week.title))
+    if place := single_line(week.effective_place):
+        event.add("location", place)
+    description = _week_summary(week)
+    if online := week.public_online_url:
+        description = "\n".join(part for part in (description, f"Join online: {online}") if part)
+    if description:
+        event.add("description", multiline(description))
+    event.add("url", request.build_absolute_uri(week.get_absolute_url()))
+    return event
 
 
 def _week_summary(week: Week) -> str:

@@ -166,17 +166,67 @@ def set_tags(instance, names: list[str]) -> None:
     instance.tags.set(services.tags_get_or_create(names=names))
 
 
+ONLINE_URL_HELP = (
+    "A link to join online. null for anonymous readers when it is for signed-in users only; "
+    "writing null or an empty string removes it."
+)
+
+
+def online_url_field(**kwargs) -> serializers.URLField:
+    """The online link: nullable in answers, where anonymous readers get null when it is restricted."""
+    return serializers.URLField(
+        max_length=500, allow_blank=True, allow_null=True, required=False, help_text=ONLINE_URL_HELP, **kwargs
+    )
+
+
+def hide_restricted(data: dict, request, *, restricted: bool, fields: tuple[str, ...]) -> dict:
+    """Null the online link fields for anonymous readers when the link is for signed-in users only."""
+    if restricted and not request.user.is_authenticated:
+        for name in fields:
+            data[name] = None
+    return data
+
+
 class TermSerializer(ModelRulesMixin, serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:term-detail")
     html_url = PageUrlField()
+    online_url = online_url_field()
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="An IANA name, e.g. Europe/Berlin; default the site's TIME_ZONE.",
+    )
 
     class Meta:
         model = Term
         fields = ["id", "url", "html_url", "slug", "name", "code", "start_date", "end_date", "description"]
-        fields += ["description_html", "is_published"]
+        fields += [
+            "description_html",
+            "is_published",
+            "weekday",
+            "start_time",
+            "duration_minutes",
+            "time_zone",
+        ]
+        fields += ["place", "online_url", "online_url_private"]
         read_only_fields = ["description_html"]
         extra_kwargs = {"slug": {"required": False}}
         validators = []
+
+    def validate_online_url(self, value: str | None) -> str:
+        return value or ""
+
+    def to_representation(self, term: Term) -> dict:
+        data = super().to_representation(term)
+        return hide_restricted(
+            data, self.context["request"], restricted=term.online_url_private, fields=("online_url",)
+        )
+
+    def update(self, instance, validated_data):
+        with transaction.atomic():
+            term = super().update(instance, validated_data)
+            services.term_refresh_week_times(term=term)
+        return term
 
 
 class CategorySerializer(ModelRulesMixin, serializers.ModelSerializer):
@@ -265,15 +315,45 @@ class WeekSerializer(ModelRulesMixin, serializers.ModelSerializer):
     tags = TagNamesField(required=False)
     presentations = PresentationInWeekSerializer(many=True, read_only=True)
     slide_decks = SlideDeckSummarySerializer(source="decks", many=True, read_only=True)
+    online_url = online_url_field()
+    online_url_private = serializers.BooleanField(
+        allow_null=True,
+        required=False,
+        help_text="Whether the online link is for signed-in users only; null: as the term.",
+    )
+    effective_place = serializers.CharField(read_only=True, help_text="The week's place, else the term's.")
+    effective_online_url = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The week's online link, else the term's; null for anonymous readers when restricted.",
+    )
 
     class Meta:
         model = Week
         fields = ["id", "url", "html_url", "term", "position", "code", "title", "slug", "date", "categories"]
         fields += ["tags", "body", "body_html", "is_published", "presentations", "slide_decks", "created"]
-        fields += ["updated"]
-        read_only_fields = ["body_html", "created", "updated"]
-        extra_kwargs = {"slug": {"required": False}}
+        fields += ["updated", "start_time", "duration_minutes", "place", "online_url", "online_url_private"]
+        fields += ["starts_at", "ends_at", "effective_place", "effective_online_url", "uuid"]
+        read_only_fields = ["body_html", "created", "updated", "starts_at", "ends_at", "uuid"]
+        extra_kwargs = {
+            "slug": {"required": False},
+            "starts_at": {"help_text": "Start (ISO 8601, UTC); null when no time is known."},
+            "ends_at": {"help_text": "End (ISO 8601, UTC); null when no time or duration is known."},
+            "uuid": {"help_text": "The session's stable calendar UID."},
+        }
         validators = []
+
+    def validate_online_url(self, value: str | None) -> str:
+        return value or ""
+
+    def to_representation(self, week: Week) -> dict:
+        data = super().to_representation(week)
+        return hide_restricted(
+            data,
+            self.context["request"],
+            restricted=week.online_url_is_private,
+            fields=("online_url", "effective_online_url"),
+        )
 
     def create(self, validated_data):
         week = save_with_relations(

@@ -1,4 +1,4 @@
-"""Writes that touch several rows: publishing, ordering a week's table, tagging."""
+"""Writes that touch several rows: publishing, meeting times, ordering a week's table, tagging."""
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -28,6 +28,34 @@ def weeks_set_published(*, weeks: models.QuerySet[Week], published: bool) -> int
     count = Week.objects.filter(pk__in=changed).update(is_published=published)
     media_follow_weeks(week_ids=changed)
     return count
+
+
+def weeks_refresh_times(*, weeks: Iterable[Week]) -> int:
+    """Recompute the weeks' `starts_at`/`ends_at` (see Week.meeting_times); returns how many changed.
+
+    Saved in one UPDATE (per 500 weeks), however many change. For writers that skip Week.save
+    (bulk_create, QuerySet.update of a date or a time).
+    """
+    changed = []
+    for week in weeks:
+        times = week.meeting_times()
+        if times != (week.starts_at, week.ends_at):
+            week.starts_at, week.ends_at = times
+            changed.append(week)
+    Week.objects.bulk_update(changed, ["starts_at", "ends_at"], batch_size=500)
+    return len(changed)
+
+
+def term_refresh_week_times(*, term: Term) -> int:
+    """After the term's meeting or time zone changed: recompute its weeks' times (two queries)."""
+    weeks = list(
+        Week.objects.for_term(term).only(
+            "pk", "term_id", "date", "start_time", "duration_minutes", "starts_at", "ends_at"
+        )
+    )
+    for week in weeks:
+        week.term = term  # the term as just saved, without a query per week
+    return weeks_refresh_times(weeks=weeks)
 
 
 @dataclass
