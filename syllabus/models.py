@@ -397,6 +397,10 @@ class Week(TimestampedModel):
             self.slug = unique_slug(self.title, same_term)
         self.body_html = render_markdown(self.body)
         self.starts_at, self.ends_at = self.meeting_times()
+        if self._state.adding:
+            # A new week is a new calendar event, also when it was made by copying another week's
+            # fields (copying a term forward). Fixtures (loaddata) keep theirs: they skip save().
+            self.uuid = uuid.uuid4()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "starts_at", "ends_at"}
         super().save(*args, **kwargs)

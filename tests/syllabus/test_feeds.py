@@ -1,4 +1,6 @@
 import datetime
+
+# ruff: noqa: RUF001  (times are shown with an en dash between start and end, as readers see them)
 import xml.etree.ElementTree as ET
 
 import icalendar
@@ -197,3 +199,11 @@ def test_calendar_lists_a_public_online_link_in_the_description(client, timed_te
     assert str(events[0]["description"]) == (
         "Paper: Before the change (Presenter 20)\nJoin online: https://meet.example.edu/private-room"
     )
+
+
+def test_atom_entry_gives_the_time_and_place_and_no_restricted_link(client, timed_term):
+    feed = ET.fromstring(client.get(reverse("syllabus:feed")).content)
+
+    summary = feed.findall(f"{ATOM}entry")[0].find(f"{ATOM}summary").text
+    assert summary.startswith("<p>Tue 27 Oct 2026, 16:00–17:30 (Europe/Berlin), Winter 2026 · Room 2.14</p>")
+    assert "private-room" not in summary

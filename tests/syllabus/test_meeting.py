@@ -347,3 +347,13 @@ def test_demo_seminar_has_a_meeting_time_and_place():
     assert first.when_text == "Thu 10 Sep 2026, 15:00–16:30 (Europe/Berlin)"
     assert first.effective_place == "Room 2.14, Computer Science Building"
     assert first.online_url_is_private
+
+
+def test_a_week_copied_field_by_field_gets_its_own_uid():
+    week = WeekFactory(term=berlin_term())
+    fields = {f.attname: getattr(week, f.attname) for f in Week._meta.concrete_fields if not f.primary_key}
+
+    copy = Week.objects.create(**{**fields, "slug": "copy", "date": datetime.date(2027, 1, 5)})
+
+    assert copy.uuid != week.uuid
+    assert copy.when_text == "Tue 5 Jan 2027, 16:00–17:30 (Europe/Berlin)"
