@@ -1,6 +1,6 @@
-import datetime
-
 # ruff: noqa: RUF001  (times are shown with an en dash between start and end, as readers see them)
+
+import datetime
 import xml.etree.ElementTree as ET
 
 import icalendar
