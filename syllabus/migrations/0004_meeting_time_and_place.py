@@ -3,6 +3,7 @@
 import uuid
 
 import django.core.validators
+import syllabus.meetings
 import syllabus.models
 import syllabus.text
 from django.db import migrations, models
@@ -52,7 +53,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='term',
             name='time_zone',
-            field=models.CharField(default=syllabus.models.default_time_zone, help_text='Where the sessions take place, as an IANA name, e.g. Europe/Berlin. Times are local to it.', max_length=64, validators=[syllabus.models.validate_time_zone]),
+            field=models.CharField(default=syllabus.meetings.default_time_zone, help_text='Where the sessions take place, as an IANA name, e.g. Europe/Berlin. Times are local to it.', max_length=64, validators=[syllabus.meetings.validate_time_zone]),
         ),
         migrations.AddField(
             model_name='term',
