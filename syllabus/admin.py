@@ -131,6 +131,7 @@ class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
             else:
                 if created:
                     dates = ", ".join(f"{week.date:%a %Y-%m-%d}" for week in created)
+                    self.log_change(request, term, f"Generated {len(created)} sessions: {dates}.")
                     messages.success(
                         request,
                         f"{len(created)} draft session{'s' if len(created) != 1 else ''} created: {dates}.",
@@ -152,7 +153,7 @@ class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
-                self.log_addition(request, new, [{"added": {}}])
+                self.log_addition(request, new, f"Copied forward from “{term}”.")
                 count = new.weeks.count()
                 messages.success(
                     request,

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -151,6 +152,10 @@ def test_generate_sessions_form_creates_drafts_and_says_which(staff_client):
         ("Session 1", False),
         ("Session 2", False),
     ]
+    assert LogEntry.objects.get().get_change_message() == (
+        "Generated 7 sessions: Mon 2026-11-02, Mon 2026-11-09, Thu 2026-11-12, Mon 2026-11-16, "
+        "Thu 2026-11-19, Mon 2026-11-23, Mon 2026-11-30."
+    )
 
 
 def test_generate_sessions_again_says_nothing_was_added(staff_client):
@@ -230,6 +235,9 @@ def test_copy_action_leads_to_the_copy_page_and_ends_on_the_new_term(staff_clien
         "“Spring 2027” is a draft copy of “Fall 2026” with 1 session, from 2027-01-11 to 2027-02-09. "
         "Check it, then publish it."
     ]
+    assert (
+        LogEntry.objects.get(object_id=str(new.pk)).get_change_message() == "Copied forward from “Fall 2026”."
+    )
     copied = new.weeks.get()
     assert (copied.title, copied.date, copied.presentations.get().paper_id) == (
         "Intro",
