@@ -1,10 +1,16 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from papers.admin import deck_preview
 from papers.models import SlideDeck
-from syllabus import services
+from syllabus import scheduling, services
 from syllabus.admin_forms import (
+    CopyTermForm,
+    GenerateWeeksForm,
     PreloadedAutocompleteInlineMixin,
     PresentationInlineForm,
     WeekSlideDeckFormSet,
@@ -53,7 +59,8 @@ class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
         ),
     ]
     inlines = [WeekInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "copy_forward"]
+    change_form_template = "admin/syllabus/term/change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(week_count=Count("weeks"))
@@ -62,6 +69,37 @@ class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             services.term_refresh_week_times(term=obj)
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/generate-sessions/",
+                self.admin_site.admin_view(self.generate_weeks_view),
+                name="syllabus_term_generate_weeks",
+            ),
+            path(
+                "<path:object_id>/copy/",
+                self.admin_site.admin_view(self.copy_view),
+                name="syllabus_term_copy",
+            ),
+        ]
+        return own + super().get_urls()  # before the catch-all "<path:object_id>/" of the change page
+
+    def has_generate_weeks_permission(self, request, term: Term | None = None) -> bool:
+        return self.has_change_permission(request, term) and request.user.has_perm("syllabus.add_week")
+
+    def has_copy_permission(self, request, term: Term | None = None) -> bool:
+        return request.user.has_perms(
+            ["syllabus.add_term", "syllabus.add_week"]
+        ) and self.has_view_permission(request, term)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        term = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "can_generate_weeks": term is not None and self.has_generate_weeks_permission(request, term),
+            "can_copy": term is not None and self.has_copy_permission(request, term),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="weeks", ordering="week_count")
     def week_count(self, term: Term) -> int:
@@ -74,6 +112,86 @@ class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
     @admin.action(description="Unpublish selected terms", permissions=["change"])
     def unpublish(self, request, queryset):
         _report(request, services.terms_set_published(terms=queryset, published=False), "term", "unpublished")
+
+    @admin.action(description="Copy the selected term forward…", permissions=["copy"])
+    def copy_forward(self, request, queryset):
+        chosen = list(queryset.values_list("pk", flat=True)[:2])
+        if len(chosen) != 1:
+            messages.error(request, "Choose exactly one term to copy forward.")
+            return None
+        return redirect("admin:syllabus_term_copy", chosen[0])
+
+    def _term_or_404(self, request, object_id) -> Term:
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def _page(self, request, term: Term, form, *, title: str, template: str):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": str(term),
+            "opts": self.opts,
+            "original": term,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, f"admin/syllabus/term/{template}", context)
+
+    def generate_weeks_view(self, request, object_id):
+        """Create a term's draft sessions from weekdays and holidays (syllabus.scheduling)."""
+        term = self._term_or_404(request, object_id)
+        if not self.has_generate_weeks_permission(request, term):
+            raise PermissionDenied
+        form = GenerateWeeksForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                created = scheduling.term_generate_weeks(
+                    term=term, weekdays=form.cleaned_data["weekdays"], skip=form.cleaned_data["skip"]
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                if created:
+                    dates = ", ".join(f"{week.date:%a %Y-%m-%d}" for week in created)
+                    self.log_change(request, term, f"Generated {len(created)} sessions: {dates}.")
+                    messages.success(
+                        request,
+                        f"{len(created)} draft session{'s' if len(created) != 1 else ''} created: {dates}.",
+                    )
+                else:
+                    messages.warning(request, "No session created: each of those dates already has one.")
+                return redirect("admin:syllabus_term_change", term.pk)
+        return self._page(request, term, form, title="Generate sessions", template="generate_weeks.html")
+
+    def copy_view(self, request, object_id):
+        """Copy a term forward into a new draft term (syllabus.scheduling)."""
+        term = self._term_or_404(request, object_id)
+        if not self.has_copy_permission(request, term):
+            raise PermissionDenied
+        form = CopyTermForm(request.POST or None, initial={"name": f"{term.name} (copy)"})
+        if request.method == "POST" and form.is_valid():
+            try:
+                new = scheduling.term_copy(term=term, **form.cleaned_data)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                self.log_addition(request, new, f"Copied forward from “{term}”.")
+                count = new.weeks.count()
+                messages.success(
+                    request,
+                    f"“{new}” is a draft copy of “{term}” with {count} session{'s' if count != 1 else ''}, "
+                    f"from {new.start_date:%Y-%m-%d} to {new.end_date:%Y-%m-%d}. Check it, then publish it.",
+                )
+                return redirect("admin:syllabus_term_change", new.pk)
+        return self._page(request, term, form, title="Copy term forward", template="copy.html")
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
 
 
 @admin.register(Category)

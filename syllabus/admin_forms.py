@@ -1,4 +1,7 @@
-"""Forms and widgets for editing a week's table of presentations in the admin."""
+"""Forms and widgets of the admin: a week's table of presentations, and setting up a term."""
+
+import datetime
+import re
 
 from django import forms
 from django.contrib import admin
@@ -7,6 +10,7 @@ from django.utils.functional import cached_property
 
 from presenters.models import Presenter
 from syllabus.models import Presentation
+from syllabus.scheduling import WEEKDAY_NAMES
 
 
 class PreloadedSelectionMixin:
@@ -144,3 +148,65 @@ class WeekSlideDeckFormSet(forms.BaseInlineFormSet):
             row = form.cleaned_data.get("presentation") if form.has_changed() else None
             if row and str(row.pk) in deleted_rows and not form.cleaned_data.get("DELETE"):
                 form.add_error("presentation", "This row is being deleted; choose another or none.")
+
+
+class DateListField(forms.CharField):
+    """Dates typed one per line or separated by commas (or spaces), as YYYY-MM-DD; blank is none."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 30, "placeholder": "2026-11-26\n2026-12-24"})
+
+    def to_python(self, value) -> list[datetime.date]:
+        text = super().to_python(value)
+        dates, wrong = [], []
+        for item in re.split(r"[\s,;]+", text.strip()):
+            if not item:
+                continue
+            try:
+                dates.append(datetime.date.fromisoformat(item))
+            except ValueError:
+                wrong.append(item)
+        if wrong:
+            shown = ", ".join(f"“{item[:40]}”" for item in wrong[:5])
+            raise forms.ValidationError(
+                f"Not a date: {shown}. Write dates as YYYY-MM-DD, one per line or separated by commas."
+            )
+        return sorted(set(dates))
+
+
+class GenerateWeeksForm(forms.Form):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(WEEKDAY_NAMES)),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one weekday."},
+        help_text="A session is made on each of these days between the term's start and end.",
+    )
+    skip = DateListField(
+        label="Dates to skip",
+        required=False,
+        max_length=10_000,
+        help_text="Holidays and breaks: YYYY-MM-DD, one per line or separated by commas.",
+    )
+
+
+class CopyTermForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="The new term's name, e.g. Spring 2027.")
+    start = forms.DateField(
+        label="Start date",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Sessions keep their weekdays, counted in weeks from this date (YYYY-MM-DD).",
+    )
+    skip = DateListField(
+        label="Dates to skip",
+        required=False,
+        max_length=10_000,
+        help_text="Holidays of the new term: a session falling on one moves to the next free week.",
+    )
+    keep_papers = forms.BooleanField(label="Keep the papers", required=False, initial=True)
+    keep_presenters = forms.BooleanField(
+        label="Keep the presenters",
+        required=False,
+        initial=False,
+        help_text="Usually a new term has new ones.",
+    )

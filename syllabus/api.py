@@ -5,19 +5,22 @@ from django import forms
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
 
 from papers.models import Paper, SlideDeck
-from syllabus import services
+from syllabus import scheduling, services
 from syllabus.api_versions import OptimisticConcurrencyMixin
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week, sees_drafts
 from syllabus.serializers import (
     CategorySerializer,
     PresentationSerializer,
     TagSerializer,
+    TermCopySerializer,
+    TermGenerateWeeksSerializer,
     TermSerializer,
     WeekOrderSerializer,
     WeekSerializer,
@@ -48,6 +51,29 @@ class SeminarViewSet(OptimisticConcurrencyMixin, viewsets.ModelViewSet):
         return response
 
 
+class ChangeModelPermissions(permissions.DjangoModelPermissions):
+    """POST to an action that changes an existing object needs the change permission, not add."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "POST": ["%(app_label)s.change_%(model_name)s"],
+    }
+
+
+class GenerateWeeksPermissions(ChangeModelPermissions):
+    """Generating a term's sessions changes the term and adds weeks."""
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.has_perm("syllabus.add_week")
+
+
+class CopyTermPermissions(permissions.DjangoModelPermissions):
+    """Copying a term adds a term and weeks."""
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.has_perm("syllabus.add_week")
+
+
 class TermViewSet(SeminarViewSet):
     """Terms of the seminar. Anonymous clients see published terms only."""
 
@@ -58,6 +84,51 @@ class TermViewSet(SeminarViewSet):
 
     def get_queryset(self):
         return Term.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        request=TermGenerateWeeksSerializer,
+        responses={
+            201: OpenApiResponse(WeekSerializer(many=True), description="The sessions created, by date.")
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="generate-weeks",
+        permission_classes=[GenerateWeeksPermissions],
+        pagination_class=None,  # answers with every week it created, unpaged
+    )
+    def generate_weeks(self, request, pk=None):
+        """Create a draft session on each of the term's dates that falls on one of `weekdays`, except
+        the `skip` dates. Dates that already have a session are left alone, so sending it again creates
+        nothing; new sessions are numbered after the existing ones and titled "Session N"."""
+        given = TermGenerateWeeksSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        term = self.get_object()
+        created = scheduling.term_generate_weeks(term=term, **given.validated_data)
+        weeks = Week.objects.with_presentations(public_only=False).filter(
+            pk__in=[week.pk for week in created]
+        )
+        shown = WeekSerializer(
+            weeks.order_by("date", "position"), many=True, context=self.get_serializer_context()
+        )
+        return Response(shown.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TermCopySerializer,
+        responses={201: OpenApiResponse(TermSerializer, description="The new draft term.")},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CopyTermPermissions])
+    def copy(self, request, pk=None):
+        """Copy the term forward into a new draft term starting on `start`: sessions keep their weekday
+        (counted in weeks from the start), holidays in `skip` push a session to the next free week;
+        titles, categories, tags, bodies and rows are copied, papers unless `keep_papers` is false,
+        presenters only if `keep_presenters` is true, slide decks never. The old term is not changed."""
+        given = TermCopySerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        new = scheduling.term_copy(term=self.get_object(), **given.validated_data)
+        shown = self.get_serializer(new)
+        return self.object_response(shown, status.HTTP_201_CREATED, headers={"Location": shown.data["url"]})
 
 
 class WeekFilter(django_filters.FilterSet):
@@ -71,15 +142,6 @@ class WeekFilter(django_filters.FilterSet):
     class Meta:
         model = Week
         fields = ["term", "term_slug", "category", "tag", "date_after", "date_before", "is_published", "code"]
-
-
-class ChangeModelPermissions(permissions.DjangoModelPermissions):
-    """POST to an action that changes an existing object needs the change permission, not add."""
-
-    perms_map = {
-        **permissions.DjangoModelPermissions.perms_map,
-        "POST": ["%(app_label)s.change_%(model_name)s"],
-    }
 
 
 class WeekViewSet(SeminarViewSet):

@@ -439,3 +439,39 @@ class WeekOrderSerializer(serializers.Serializer):
         max_length=1000,
         help_text="Ids of all the week's rows, in their new order.",
     )
+
+
+# The most holidays one request may list: more than any term has days.
+MAX_SKIP_DATES = 1000
+
+
+def skip_dates_field(help_text: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.DateField(),
+        required=False,
+        default=list,
+        max_length=MAX_SKIP_DATES,
+        help_text=help_text,
+    )
+
+
+class TermGenerateWeeksSerializer(serializers.Serializer):
+    """What `POST /api/v1/terms/{id}/generate-weeks/` takes (syllabus.scheduling.term_generate_weeks)."""
+
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        allow_empty=False,
+        max_length=7,
+        help_text="Days of the week with a session: 0 = Monday … 6 = Sunday.",
+    )
+    skip = skip_dates_field("Dates without a session (holidays), YYYY-MM-DD.")
+
+
+class TermCopySerializer(serializers.Serializer):
+    """What `POST /api/v1/terms/{id}/copy/` takes (syllabus.scheduling.term_copy)."""
+
+    name = serializers.CharField(max_length=200, help_text="The new term's name.")
+    start = serializers.DateField(help_text="The new term's start; sessions keep their weekdays.")
+    skip = skip_dates_field("Holidays of the new term: a session falling on one moves to the next free week.")
+    keep_papers = serializers.BooleanField(default=True, help_text="Keep each row's paper.")
+    keep_presenters = serializers.BooleanField(default=False, help_text="Keep each row's presenters.")
