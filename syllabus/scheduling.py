@@ -108,9 +108,15 @@ def term_generate_weeks(
         slug = free_slug(title, slugs.__contains__)
         slugs.add(slug)
         weeks.append(
-            Week(term=term, position=position, title=title, slug=slug, date=date, is_published=False)
+            _timed(Week(term=term, position=position, title=title, slug=slug, date=date, is_published=False))
         )
     return Week.objects.bulk_create(weeks)
+
+
+def _timed(week: Week) -> Week:
+    """`week` with its start and end computed, as Week.save would (bulk_create skips save)."""
+    week.starts_at, week.ends_at = week.meeting_times()
+    return week
 
 
 # --- Copying a term forward
@@ -251,14 +257,16 @@ def term_copy(
 
     week_fields = copied_fields(Week, exclude=WEEK_NOT_COPIED)
     new_weeks = Week.objects.bulk_create(
-        _copy(
-            week,
-            week_fields,
-            days=(date - week.date).days,
-            zone=zone,
-            term=copy,
-            date=date,
-            is_published=False,
+        _timed(
+            _copy(
+                week,
+                week_fields,
+                days=(date - week.date).days,
+                zone=zone,
+                term=copy,
+                date=date,
+                is_published=False,
+            )
         )
         for week, date in zip(weeks, dates, strict=True)
     )

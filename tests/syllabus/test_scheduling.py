@@ -346,3 +346,46 @@ def test_copy_refuses_bad_input_and_creates_nothing(name, start, message):
     else:
         assert list(error.value.message_dict) == ["name"]
     assert Term.objects.count() == terms
+
+
+# --- Sessions at a time: generated and copied weeks get their start and end (bulk_create skips save)
+
+
+def test_generated_weeks_start_at_the_terms_meeting_time_in_its_zone():
+    term = TermFactory(
+        start_date=D(2026, 10, 20),
+        end_date=D(2026, 10, 31),
+        start_time=datetime.time(16, 0),
+        duration_minutes=90,
+        time_zone="Europe/Berlin",
+    )
+
+    created = term_generate_weeks(term=term, weekdays=[TUE], skip=[])
+
+    stored = Week.objects.filter(pk__in=[week.pk for week in created]).order_by("date")
+    utc = datetime.UTC
+    assert [(week.starts_at, week.ends_at) for week in stored] == [
+        (
+            datetime.datetime(2026, 10, 20, 14, 0, tzinfo=utc),
+            datetime.datetime(2026, 10, 20, 15, 30, tzinfo=utc),
+        ),
+        (
+            datetime.datetime(2026, 10, 27, 15, 0, tzinfo=utc),
+            datetime.datetime(2026, 10, 27, 16, 30, tzinfo=utc),
+        ),
+    ]
+
+
+def test_copied_weeks_are_new_calendar_events_at_the_new_dates():
+    old = TermFactory(
+        start_date=D(2026, 4, 13), end_date=D(2026, 7, 31), start_time=datetime.time(10, 15), time_zone="UTC"
+    )
+    week = WeekFactory(term=old, date=D(2026, 4, 14))
+    week.save()  # computes its time
+
+    copy = term_copy(term=old, name="Next", start=D(2027, 4, 12), keep_papers=True, keep_presenters=False)
+
+    (copied,) = copy.weeks.all()
+    assert copied.date == D(2027, 4, 13)
+    assert copied.starts_at == datetime.datetime(2027, 4, 13, 10, 15, tzinfo=datetime.UTC)
+    assert copied.uuid != Week.objects.get(pk=week.pk).uuid
