@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from syllabus.history import TrackedHistory
 from syllabus.markup import render_markdown, validate_markdown
 from syllabus.text import validate_single_line
 
@@ -83,6 +84,7 @@ class Term(models.Model):
     is_published = models.BooleanField("published", default=False)
 
     objects = TermQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["description_html"])
 
     class Meta:
         ordering = ["-start_date", "name"]
@@ -225,6 +227,7 @@ class Week(TimestampedModel):
     )
 
     objects = WeekQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["body_html", "created", "updated"])
 
     class Meta:
         ordering = ["date", "position", "id"]
@@ -312,6 +315,8 @@ class Presentation(models.Model):
     notes = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
     notes_html = models.TextField(blank=True, editable=False)
 
+    history = TrackedHistory(excluded_fields=["notes_html"])
+
     class Meta:
         ordering = ["order", "id"]
         constraints = [
@@ -347,6 +352,8 @@ class PresentationPresenter(models.Model):
         "presenters.Presenter", on_delete=models.PROTECT, related_name="presentation_entries"
     )
     order = models.PositiveSmallIntegerField(default=0)
+
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["order", "id"]
