@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -124,6 +125,8 @@ def historical_row(instance: models.Model, history_type: str, *, user, reason: s
 def history_record(*, rows: Iterable[models.Model], history_type: str = CHANGED) -> None:
     """Record saved `rows` (bulk_create'd, bulk_update'd, or changed by `QuerySet.update` and read
     again): into the open batch, else in one insert per model."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
     with history_batch():
         for row in rows:
             _trackers[type(row)].create_historical_record(row, history_type)

@@ -152,7 +152,9 @@ def presentation_set_presenters(*, presentation: Presentation, presenters: Seque
         for order, presenter in enumerate(unique):
             entry = current.get(presenter.pk)
             if entry is None:
-                PresentationPresenter.objects.create(presentation=presentation, presenter=presenter, order=order)
+                PresentationPresenter.objects.create(
+                    presentation=presentation, presenter=presenter, order=order
+                )
             elif entry.order != order:
                 entry.order = order
                 entry.save(update_fields=["order"])

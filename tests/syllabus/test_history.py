@@ -378,3 +378,16 @@ def test_history_page_queries_do_not_grow_with_versions(staff_client, make, djan
     with django_assert_max_num_queries(15):
         many = count_queries(load)
     assert many == few
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_deleting_a_week_in_the_admin_records_it_and_its_rows_in_one_insert_each(staff_client, size):
+    week = WeekFactory()
+    rows = [PresentationFactory(week=week, order=number) for number in range(1, size + 1)]
+
+    written = history_queries(
+        lambda: staff_client.post(reverse("admin:syllabus_week_delete", args=[week.pk]), {"post": "yes"})
+    )
+
+    assert written == 2
+    assert [versions(row)[-1] for row in rows] == [("-", "instructor", "admin")] * size
