@@ -1,11 +1,13 @@
 """Who changed what and when: the historical tables of django-simple-history, written in bulk.
 
 Every tracked model (terms, weeks, rows and their presenters, papers and their links, presenters,
-slide decks) declares `history = TrackedHistory(excluded_fields=...)`. Stored files and derived
-columns stay out: a replaced file is deleted from storage, so a version naming it could not be
-restored (a revert keeps the current files), and HTML is rendered again from the markdown on save. A save or delete writes one historical row
-with the user of the request (HistoryRequestMiddleware; for the API, the token's user) and a change
-reason: "admin", "API", or what a command set with `history_reason("import_jekyll")`.
+slide decks) declares `history = TrackedHistory(excluded_fields=...)`. A save or delete writes one
+historical row with the user of the request (HistoryRequestMiddleware; for the API, the token's
+user) and a change reason: "admin", "API", or what a command set with `history_reason(...)`.
+
+Stored files and derived columns stay out: a replaced file is deleted from storage, so a version
+naming it could not be restored (a revert keeps the current files), and HTML is rendered again from
+the markdown on save. Many-to-many fields (a week's categories and tags) are not versioned either.
 
 Writes of many rows (an import, a table saved, a bulk publish) run inside `history_batch()`: the
 historical rows are collected and inserted in one statement per model when the batch ends, so that
@@ -92,6 +94,8 @@ class TrackedHistory(HistoricalRecords):
         super().finalize(sender, **kwargs)
         if sender is self.cls:
             _trackers[sender] = self
+            # Read once: each read of `Model.history` builds a new manager class.
+            self.history_model = getattr(sender, self.manager_name).model
 
     def get_change_reason_for_object(self, instance, history_type, using):
         return get_change_reason_from_object(instance) or reason_now()
@@ -101,6 +105,7 @@ class TrackedHistory(HistoricalRecords):
         if batch is None:
             return super().create_historical_record(instance, history_type, using=using)
         row = historical_row(
+            self.history_model,
             instance,
             history_type,
             user=self.get_history_user(instance),
@@ -110,9 +115,10 @@ class TrackedHistory(HistoricalRecords):
         return None
 
 
-def historical_row(instance: models.Model, history_type: str, *, user, reason: str) -> models.Model:
-    """An unsaved historical row holding `instance` as it is now."""
-    history_model = type(instance).history.model
+def historical_row(
+    history_model: type[models.Model], instance: models.Model, history_type: str, *, user, reason: str
+) -> models.Model:
+    """An unsaved row of `history_model` holding `instance` as it is now."""
     return history_model(
         history_date=getattr(instance, "_history_date", None) or timezone.now(),
         history_type=history_type,

@@ -133,13 +133,20 @@ def week_arrange_presentations(*, week: Week, presentations: Sequence[Presentati
         raise ValueError("Some rows belong to another week.")
     unlisted = list(week.presentations.exclude(pk__in=listed_ids).order_by("order"))
     highest = week.presentations.aggregate(highest=models.Max("order"))["highest"] or 0
-    # The temporary numbers are not history; each row's save below records where it ends up.
+    tracked = [field.attname for field in Presentation.history.model.tracked_fields]
+    key = tracked.index(Presentation._meta.pk.attname)
+    stored = {values[key]: values for values in week.presentations.values_list(*tracked)} if week.pk else {}
+    # The temporary numbers are not history; each row's save below records where it ends up, and a
+    # row saved as it was stored gets no new version.
     week.presentations.update(order=models.F("order") + highest + len(presentations) + len(unlisted) + 1)
     with history_batch():
         for number, row in enumerate([*presentations, *unlisted], start=1):
             row.week = week
             row.order = number
+            if stored.get(row.pk) == tuple(getattr(row, name) for name in tracked):
+                row.skip_history_when_saving = True
             row.save()
+            row.__dict__.pop("skip_history_when_saving", None)
 
 
 @transaction.atomic

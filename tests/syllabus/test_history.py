@@ -391,3 +391,19 @@ def test_deleting_a_week_in_the_admin_records_it_and_its_rows_in_one_insert_each
 
     assert written == 2
     assert [versions(row)[-1] for row in rows] == [("-", "instructor", "admin")] * size
+
+
+def test_saving_a_table_unchanged_gives_its_rows_no_new_version_and_a_moved_row_one():
+    week = WeekFactory()
+    first, second = PresentationFactory(week=week, order=1), PresentationFactory(week=week, order=2)
+
+    services.week_save_table(
+        week=week, rows=[services.TableRow(presentation=first), services.TableRow(presentation=second)]
+    )
+    assert (len(versions(first)), len(versions(second))) == (1, 1)
+
+    services.week_save_table(
+        week=week, rows=[services.TableRow(presentation=second), services.TableRow(presentation=first)]
+    )
+    assert [record.order for record in first.history.order_by("history_date")] == [1, 2]
+    assert [record.order for record in second.history.order_by("history_date")] == [2, 1]
