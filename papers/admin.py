@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 
 from papers.models import Paper, PaperLink, SlideDeck
+from syllabus.admin_history import HistoryAdmin
 from syllabus.admin_versions import EditSnapshotMixin
 
 
@@ -23,7 +24,7 @@ def deck_preview(deck: SlideDeck) -> str:
 
 
 @admin.register(Paper)
-class PaperAdmin(EditSnapshotMixin, admin.ModelAdmin):
+class PaperAdmin(EditSnapshotMixin, HistoryAdmin):
     list_display = ["title", "authors_short", "venue", "year", "arxiv_id", "doi"]
     list_filter = ["year", "tags"]
     search_fields = ["title", "authors", "arxiv_id", "doi", "venue"]
@@ -51,7 +52,7 @@ class PaperAdmin(EditSnapshotMixin, admin.ModelAdmin):
 
 
 @admin.register(PaperLink)
-class PaperLinkAdmin(admin.ModelAdmin):
+class PaperLinkAdmin(HistoryAdmin):
     list_display = ["__str__", "kind", "url", "paper"]
     list_filter = ["kind"]
     list_select_related = ["paper"]
@@ -60,7 +61,7 @@ class PaperLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlideDeck)
-class SlideDeckAdmin(EditSnapshotMixin, admin.ModelAdmin):
+class SlideDeckAdmin(EditSnapshotMixin, HistoryAdmin):
     list_display = ["__str__", "week", "presentation", "presenter", "source", "is_public"]
     list_filter = ["is_public", "week__term"]
     list_select_related = ["week", "presentation__week", "presentation__paper", "presenter"]

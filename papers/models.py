@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from papers import previews, slides
 from syllabus.files import OwnsFiles, delete_files_with_rows
+from syllabus.history import TrackedHistory
 from syllabus.markup import render_markdown, validate_markdown
 from syllabus.models import HttpsURLField, Tag, TimestampedModel, unique_slug
 from syllabus.storage import media_storage
@@ -90,6 +91,7 @@ class Paper(TimestampedModel):
     )
 
     objects = PaperQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["abstract_html", "created", "updated"])
 
     class Meta:
         ordering = ["title", "id"]
@@ -163,6 +165,8 @@ class PaperLink(models.Model):
     url = HttpsURLField(max_length=1000)
     order = models.PositiveSmallIntegerField(default=0)
 
+    history = TrackedHistory()
+
     class Meta:
         ordering = ["order", "id"]
         constraints = [
@@ -231,6 +235,7 @@ class SlideDeck(OwnsFiles, TimestampedModel):
     )
 
     objects = SlideDeckQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["file", "thumbnail", "page_count", "created", "updated"])
     owned_file_fields = ("file", "thumbnail")
     files_depth = 4  # slides/<term>/<week>/<key>/
     make_previews = True  # an import may leave them to `manage.py rebuild_thumbnails`

@@ -4,6 +4,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from papers.models import Paper, PaperLink, SlideDeck
+from syllabus.history import ADDED, history_batch, history_record
 from syllabus.models import Presentation
 from syllabus.serializers import (
     ModelRulesMixin,
@@ -17,11 +18,12 @@ from syllabus.serializers import (
 
 def replace_links(paper: Paper, links: list[dict]) -> None:
     """The paper's links become exactly `links`, in this order."""
-    with transaction.atomic():
+    with transaction.atomic(), history_batch():
         paper.links.all().delete()
-        PaperLink.objects.bulk_create(
+        created = PaperLink.objects.bulk_create(
             PaperLink(paper=paper, order=order, **link) for order, link in enumerate(links)
         )
+        history_record(rows=created, history_type=ADDED)
 
 
 class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from presenters import photos
 from presenters.models import Presenter, PresenterAlias
+from syllabus.admin_history import HistoryAdmin
 from syllabus.admin_versions import EditSnapshotMixin
 
 
@@ -14,7 +15,7 @@ class PresenterAliasInline(admin.TabularInline):
 
 
 @admin.register(Presenter)
-class PresenterAdmin(EditSnapshotMixin, admin.ModelAdmin):
+class PresenterAdmin(EditSnapshotMixin, HistoryAdmin):
     list_display = ["photo_thumbnail", "name", "affiliation", "email"]
     list_display_links = ["photo_thumbnail", "name"]
     search_fields = ["name", "aliases__name", "affiliation", "email"]

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from presenters import photos
 from syllabus.files import OwnsFiles, delete_files_with_rows
+from syllabus.history import TrackedHistory
 from syllabus.markup import render_markdown, validate_markdown
 from syllabus.models import HttpsURLField, unique_slug
 from syllabus.storage import media_storage, new_key
@@ -53,6 +54,7 @@ class Presenter(OwnsFiles, models.Model):
     bio_html = models.TextField(blank=True, editable=False)
 
     objects = PresenterQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["photo", "photo_small", "bio_html"])
     owned_file_fields = ("photo", "photo_small")
     files_depth = 2  # presenters/<key>/
 

@@ -15,6 +15,7 @@ from syllabus.admin_forms import (
     PresentationInlineForm,
     WeekSlideDeckFormSet,
 )
+from syllabus.admin_history import HistoryAdmin
 from syllabus.admin_versions import EditSnapshotInlineMixin, EditSnapshotMixin
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
 
@@ -35,7 +36,7 @@ class WeekInline(admin.TabularInline):
 
 
 @admin.register(Term)
-class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
+class TermAdmin(EditSnapshotMixin, HistoryAdmin):
     list_display = ["name", "code", "start_date", "end_date", "week_count", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["name", "code"]
@@ -258,7 +259,7 @@ class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
 
 
 @admin.register(Week)
-class WeekAdmin(EditSnapshotMixin, admin.ModelAdmin):
+class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
     list_display = ["title", "term", "date", "position", "code", "category_names", "is_published"]
     list_display_links = ["title"]
     list_filter = ["term", "is_published", "categories", "tags"]
@@ -354,7 +355,7 @@ class PresentationPresenterInline(PreloadedAutocompleteInlineMixin, admin.Tabula
 
 
 @admin.register(Presentation)
-class PresentationAdmin(admin.ModelAdmin):
+class PresentationAdmin(HistoryAdmin):
     list_display = ["__str__", "week", "section", "label", "paper"]
     list_select_related = ["week", "paper"]
     list_filter = ["week__term"]

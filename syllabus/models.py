@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from syllabus.history import TrackedHistory
 from syllabus.markup import render_markdown, validate_markdown
 from syllabus.meetings import (
     MAX_MEETING_MINUTES,
@@ -131,6 +132,7 @@ class Term(TermMeeting, models.Model):
     )
 
     objects = TermQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["description_html"])
 
     class Meta:
         ordering = ["-start_date", "name"]
@@ -302,6 +304,7 @@ class Week(WeekMeeting, TimestampedModel):
     )
 
     objects = WeekQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["body_html", "created", "updated"])
 
     class Meta:
         ordering = ["date", "position", "id"]
@@ -396,6 +399,8 @@ class Presentation(models.Model):
     notes = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
     notes_html = models.TextField(blank=True, editable=False)
 
+    history = TrackedHistory(excluded_fields=["notes_html"])
+
     class Meta:
         ordering = ["order", "id"]
         constraints = [
@@ -431,6 +436,8 @@ class PresentationPresenter(models.Model):
         "presenters.Presenter", on_delete=models.PROTECT, related_name="presentation_entries"
     )
     order = models.PositiveSmallIntegerField(default=0)
+
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["order", "id"]

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 
+from papers.models import SlideDeck
 from presenters.models import Presenter
+from syllabus.history import history_batch, history_record
 from syllabus.media import media_follow_weeks
 from syllabus.models import Presentation, PresentationPresenter, Tag, Term, Week, free_slug
 from syllabus.text import single_line
@@ -18,6 +20,7 @@ def terms_set_published(*, terms: models.QuerySet[Term], published: bool) -> int
     """Publish or unpublish terms; returns how many changed. Their weeks' files move (syllabus/media.py)."""
     changed = list(terms.exclude(is_published=published).values_list("pk", flat=True))
     count = Term.objects.filter(pk__in=changed).update(is_published=published)
+    history_record(rows=Term.objects.filter(pk__in=changed))  # .update() sends no signals
     media_follow_weeks(week_ids=Week.objects.filter(term_id__in=changed).values_list("pk", flat=True))
     return count
 
@@ -26,6 +29,7 @@ def weeks_set_published(*, weeks: models.QuerySet[Week], published: bool) -> int
     """Publish or unpublish weeks; returns how many changed. Their files move (syllabus/media.py)."""
     changed = list(weeks.exclude(is_published=published).values_list("pk", flat=True))
     count = Week.objects.filter(pk__in=changed).update(is_published=published)
+    history_record(rows=Week.objects.filter(pk__in=changed))
     media_follow_weeks(week_ids=changed)
     return count
 
@@ -70,12 +74,13 @@ class TableRow:
 def week_save_table(*, week: Week, rows: Sequence[TableRow], deleted: Iterable[Presentation] = ()) -> None:
     """Save a week's table as edited: delete rows, number the rest in order, credit presenters."""
     week_lock(week=week)  # before touching any row: every writer of a table locks its week first
-    for presentation in deleted:
-        presentation.delete()
-    week_arrange_presentations(week=week, presentations=[row.presentation for row in rows])
-    for row in rows:
-        if row.presenters is not None:
-            presentation_set_presenters(presentation=row.presentation, presenters=row.presenters)
+    with history_batch():
+        for presentation in deleted:
+            presentation.delete()
+        week_arrange_presentations(week=week, presentations=[row.presentation for row in rows])
+        for row in rows:
+            if row.presenters is not None:
+                presentation_set_presenters(presentation=row.presentation, presenters=row.presenters)
 
 
 def row_lock(*, row: models.Model) -> None:
@@ -134,6 +139,7 @@ def week_set_order(*, week: Week, presentation_ids: Sequence[int]) -> None:
     for number, row in enumerate(ordered, start=1):
         row.order = number
     Presentation.objects.bulk_update(ordered, ["order"])
+    history_record(rows=ordered)
 
 
 def _ids(ids: Iterable[int]) -> str:
@@ -155,32 +161,49 @@ def week_arrange_presentations(*, week: Week, presentations: Sequence[Presentati
         raise ValueError("Some rows belong to another week.")
     unlisted = list(week.presentations.exclude(pk__in=listed_ids).order_by("order"))
     highest = week.presentations.aggregate(highest=models.Max("order"))["highest"] or 0
+    tracked = [field.attname for field in Presentation.history.model.tracked_fields]
+    key = tracked.index(Presentation._meta.pk.attname)
+    stored = {values[key]: values for values in week.presentations.values_list(*tracked)} if week.pk else {}
+    # The temporary numbers are not history; each row's save below records where it ends up, and a
+    # row saved as it was stored gets no new version.
     week.presentations.update(order=models.F("order") + highest + len(presentations) + len(unlisted) + 1)
-    for number, row in enumerate([*presentations, *unlisted], start=1):
-        row.week = week
-        row.order = number
-        row.save()
+    with history_batch():
+        for number, row in enumerate([*presentations, *unlisted], start=1):
+            row.week = week
+            row.order = number
+            if stored.get(row.pk) == tuple(getattr(row, name) for name in tracked):
+                row.skip_history_when_saving = True
+            row.save()
+            row.__dict__.pop("skip_history_when_saving", None)
 
 
 @transaction.atomic
 def presentation_set_presenters(*, presentation: Presentation, presenters: Sequence[Presenter]) -> None:
     """Credit exactly `presenters` on the presentation, in this order (duplicates dropped)."""
     unique = list(dict.fromkeys(presenters))
-    presentation.presenter_entries.exclude(presenter__in=unique).delete()
-    current = {entry.presenter_id: entry for entry in presentation.presenter_entries.all()}
-    for order, presenter in enumerate(unique):
-        entry = current.get(presenter.pk)
-        if entry is None:
-            PresentationPresenter.objects.create(presentation=presentation, presenter=presenter, order=order)
-        elif entry.order != order:
-            entry.order = order
-            entry.save(update_fields=["order"])
+    with history_batch():
+        presentation.presenter_entries.exclude(presenter__in=unique).delete()
+        current = {entry.presenter_id: entry for entry in presentation.presenter_entries.all()}
+        for order, presenter in enumerate(unique):
+            entry = current.get(presenter.pk)
+            if entry is None:
+                PresentationPresenter.objects.create(
+                    presentation=presentation, presenter=presenter, order=order
+                )
+            elif entry.order != order:
+                entry.order = order
+                entry.save(update_fields=["order"])
 
 
 @transaction.atomic
 def presentation_moved(*, presentation: Presentation, presenters: Sequence[Presenter] | None) -> None:
     """After a row was saved: its slide decks follow it to its week; presenters are set if given."""
-    presentation.slide_decks.exclude(week_id=presentation.week_id).update(week_id=presentation.week_id)
+    moved = list(presentation.slide_decks.exclude(week_id=presentation.week_id))
+    if moved:
+        SlideDeck.objects.filter(pk__in=[deck.pk for deck in moved]).update(week_id=presentation.week_id)
+        for deck in moved:
+            deck.week_id = presentation.week_id
+        history_record(rows=moved)
     media_follow_weeks(week_ids=[presentation.week_id])  # a deck moved to a draft week goes private
     if presenters is not None:
         presentation_set_presenters(presentation=presentation, presenters=presenters)

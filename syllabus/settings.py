@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",  # admin login lockouts (see "Logins" below)
+    "simple_history",  # who changed what (syllabus/history.py)
     "syllabus",
     "papers",
     "presenters",
@@ -119,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # History records the request's user (for the API, the token's user, set once DRF has read it).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # 413 by Content-Length (411 for chunked bodies) before anything reads the body (CSRF checks read
     # forms in process_view, after every __call__); 408 if it stalls. After the user is known: uploads
     # may be large only for signed-in users.

@@ -20,6 +20,7 @@ from papers import slides
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus import services
+from syllabus.history import ADDED, history_batch, history_record
 from syllabus.importers.jekyll import (
     Link,
     Post,
@@ -87,7 +88,8 @@ class SiteImporter:
             self.summary.failures.append(f"{where}:{error.line or 1}: {error}")
             return None
         try:
-            with transaction.atomic():
+            # One insert per historical table for the whole post, however many rows it has.
+            with transaction.atomic(), history_batch():
                 self._load(post, where)
         except (DatabaseError, ValidationError, ValueError) as error:
             self.summary.counts["failed posts"] += 1
@@ -140,11 +142,13 @@ class SiteImporter:
         is_new = week.pk is None
         # Names are one line (the models' validators say so; an import normalises instead of failing).
         title, code = single_line(post.title)[:300], single_line(post.code)[:50]
-        week.term, week.title, week.code, week.date = term, title, code, post.date
-        week.body, week.is_published = post.body, True
-        if week.position is None:
-            week.position = term.weeks.count() + 1
-        week.save()
+        wanted = (term.pk, title, code, post.date, post.body, True)
+        if is_new or wanted != (week.term_id, week.title, week.code, week.date, week.body, week.is_published):
+            week.term, week.title, week.code, week.date = term, title, code, post.date
+            week.body, week.is_published = post.body, True
+            if week.position is None:
+                week.position = term.weeks.count() + 1
+            week.save()  # an unchanged post leaves its week (and the week's history) alone
         self.summary.counts["weeks"] += 1
         week.categories.set([self._category(name) for name in post.categories])
         week.tags.set(services.tags_get_or_create(names=post.tags))
@@ -154,6 +158,7 @@ class SiteImporter:
         ]
         PresentationPresenter.objects.bulk_create(table.new_entries)
         SlideDeck.objects.bulk_create(table.new_decks)
+        history_record(rows=[*table.new_entries, *table.new_decks], history_type=ADDED)
         # bulk_create sends no signals: a presenter this published week now credits shows their photo.
         media_follow_presenters(presenter_ids=[entry.presenter_id for entry in table.new_entries])
         if not is_new:
@@ -268,6 +273,7 @@ class SiteImporter:
             if current.pk:
                 current.save()
         PaperLink.objects.bulk_create(new)
+        history_record(rows=new, history_type=ADDED)
         self.summary.counts["links"] += len(new)
 
     def _presenter(self, name: str) -> Presenter:

@@ -150,3 +150,27 @@ def test_an_inline_script_is_reported(site, watched_page):
     assert console_error.startswith(
         "Executing inline script violates the following Content Security Policy directive 'script-src 'self''."
     )
+
+
+def test_history_pages_and_a_revert_show_no_policy_violations(site, watched_page, django_user_model):
+    week = Week.objects.get(slug="attention-and-pre-training")
+    title = week.title
+    week.title = "Renamed by mistake"
+    week.save()
+    log_in(watched_page, site, django_user_model)
+
+    watched_page.goto(site + f"/admin/syllabus/week/{week.pk}/history/")
+    expect(watched_page.locator("#change-history .history-changes li").first).to_have_text(
+        f"Title: {title} → Renamed by mistake"
+    )
+    assert problems(watched_page) == []
+
+    watched_page.locator("#change-history tbody tr").last.get_by_role("link").click()  # the first version
+    expect(watched_page.locator("#id_title")).to_have_value(title)
+    assert problems(watched_page) == []
+    watched_page.get_by_role("button", name="Revert").first.click()
+
+    expect(watched_page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert problems(watched_page) == []
+    week.refresh_from_db()
+    assert week.title == title

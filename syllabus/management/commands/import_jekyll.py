@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from syllabus.history import history_reason
 from syllabus.importers.loader import SiteImporter
 
 
@@ -40,7 +41,8 @@ class Command(BaseCommand):
             raise CommandError(f"{site_dir} has no _posts/ folder.")
         started = time.perf_counter()
         importer = SiteImporter(site_dir, site_url=site_url, dry_run=dry_run, thumbnails=thumbnails)
-        summary = importer.run(only=only)
+        with history_reason("import_jekyll"):
+            summary = importer.run(only=only)
         seconds = time.perf_counter() - started
         self.stdout.write(("Dry run, nothing written. " if dry_run else "") + f"Imported in {seconds:.1f} s:")
         for line in summary.report():

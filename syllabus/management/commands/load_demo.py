@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from syllabus.demo import TERM, demo_load
+from syllabus.history import history_reason
 from syllabus.models import Term
 
 DEMO_ADMIN = ("admin", "admin")
@@ -29,7 +30,8 @@ class Command(BaseCommand):
         if if_empty and Term.objects.exists():
             self.stdout.write("The database already has terms; the demo was not loaded.")
         else:
-            counts = demo_load()
+            with history_reason("load_demo"):
+                counts = demo_load()
             summary = ", ".join(f"{number} {noun}" for noun, number in counts.items())
             self.stdout.write(self.style.SUCCESS(f"Demo term {TERM['name']!r}: {summary}."))
         if admin:
