@@ -305,3 +305,24 @@ class SlideDeck(OwnsFiles, TimestampedModel):
 
 
 delete_files_with_rows(SlideDeck)
+
+
+class PaperLookup(models.Model):
+    """A source's answer for one identifier, kept so that forms, the API and pages never call out twice."""
+
+    class Source(models.TextChoices):
+        ARXIV = "arxiv", "arXiv API"
+        DOI = "doi", "DOI content negotiation"
+
+    identifier = models.CharField(
+        max_length=250, unique=True, help_text="e.g. arxiv:1706.03762 or doi:10.1/x"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    result = models.JSONField(help_text="The paper's fields as the source gave them.")
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-fetched_at"]
+
+    def __str__(self) -> str:
+        return self.identifier
