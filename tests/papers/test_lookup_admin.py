@@ -221,6 +221,17 @@ def test_popup_add_form_from_a_weeks_row_fills_in_and_hands_the_paper_back(netwo
     )
 
 
+def test_week_page_loads_the_rows_lookup_script_and_style(staff_client):
+    from tests.factories import WeekFactory
+
+    week = WeekFactory()
+
+    page = staff_client.get(reverse("admin:syllabus_week_change", args=[week.pk])).content.decode()
+
+    assert '<script src="/static/js/admin_paper_lookup.js"></script>' in page
+    assert 'href="/static/css/admin_paper_lookup.css"' in page
+
+
 def user(django_user_model, *codenames, is_staff=True):
     made = django_user_model.objects.create_user(username="u", password="x", is_staff=is_staff)
     made.user_permissions.set(
