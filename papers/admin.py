@@ -20,7 +20,7 @@ from papers.admin_forms import (
 )
 from papers.lookup import IdentifierError, LookupFailed, parse_identifier
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
-from papers.services import paper_metadata_find
+from papers.services import link_kind_name, paper_metadata_find
 from syllabus.admin_versions import SNAPSHOT_FIELD, EditSnapshotMixin
 
 SOURCE_NAMES = {"arxiv": "arXiv", "doi": "the DOI registry"}
@@ -128,8 +128,7 @@ class PaperAdmin(EditSnapshotMixin, admin.ModelAdmin):
             {"order": len(links) + index + 1, "kind": link.kind, "label": link.label, "url": link.url}
             for index, link in enumerate(added)
         ]
-        kinds = [PaperLink.Kind(link.kind).label for link in added]
-        filled += [f"{kind if kind.isupper() else kind.lower()} link" for kind in kinds]
+        filled += [f"{link_kind_name(link.kind)} link" for link in added]
         source = SOURCE_NAMES[found.source]
         if filled:
             messages.success(

@@ -60,6 +60,10 @@ class PaperQuerySet(models.QuerySet):
 
         return self if sees_drafts(user) else self.public()
 
+    def missing_metadata(self):
+        """Papers without authors, year, venue or abstract: those a site imported from Jekyll has."""
+        return self.filter(Q(authors="") | Q(year__isnull=True) | Q(venue="") | Q(abstract=""))
+
 
 class Paper(TimestampedModel):
     title = models.CharField(max_length=500, validators=[validate_single_line])

@@ -108,7 +108,7 @@ def paper_enrich(
 ) -> list[str]:
     """Fill the paper's empty fields (all of them with `overwrite`) and add missing typed links.
 
-    Returns what changed ("authors", "link: PDF", ...), saved unless `save` is False. An arXiv id or
+    Returns what changed, in words ("authors", "PDF link", ...), saved unless `save` is False. An arXiv id or
     DOI that another paper already holds is left out (merging duplicates is another step). Raises
     ValidationError if a found value does not fit the paper's rules.
     """
@@ -127,7 +127,8 @@ def paper_enrich(
     new_links = [
         link for link in metadata.links if link.url not in known_urls and link.kind not in known_kinds
     ]
-    changes = changed + [f"link: {PaperLink.Kind(link.kind).label}" for link in new_links]
+    changes = [str(Paper._meta.get_field(name).verbose_name) for name in changed]
+    changes += [f"{link_kind_name(link.kind)} link" for link in new_links]
     if not save or not changes:
         return changes
     every_field = [field.name for field in Paper._meta.concrete_fields]
@@ -140,6 +141,12 @@ def paper_enrich(
             for offset, link in enumerate(new_links)
         )
     return changes
+
+
+def link_kind_name(kind: str) -> str:
+    """A link kind's name as it reads inside a sentence: "PDF", "abstract page"."""
+    label = PaperLink.Kind(kind).label
+    return label if label.isupper() else label.lower()
 
 
 def _held_by_another(paper: Paper, name: str, value: str) -> bool:
