@@ -82,11 +82,12 @@ def paper_metadata_find(
     """The paper `identifier` names: the stored answer if fresh, else the source's (then stored).
 
     Answers younger than LOOKUP_MAX_AGE_DAYS are reused without calling out; an older one is still
-    used when the source fails now. Raises LookupFailed with a message for people.
+    used when the source fails now. `store=False` (a dry run) writes nothing. Raises LookupFailed with
+    a message for people.
     """
     stored = PaperLookup.objects.filter(identifier=identifier.key).first()
     fresh_after = timezone.now() - timedelta(days=settings.LOOKUP_MAX_AGE_DAYS)
-    if stored and not refresh and stored.fetched_at >= fresh_after:
+    if stored and stored.fetched_at >= fresh_after:
         return PaperMetadata.from_json(stored.result, fetched_at=stored.fetched_at)
     try:
         found = look_up(identifier)

@@ -294,3 +294,73 @@ def test_add_form_with_a_stored_lookup_costs_the_same_queries_with_more_papers(
         more = count_queries(lambda: staff_client.get(ADD, {"lookup": "1706.03762"}))
 
     assert few == more
+
+
+def stored_lookups(count: int) -> None:
+    from django.utils import timezone
+
+    from papers.models import PaperLookup
+
+    start = PaperLookup.objects.count()
+    for number in range(start, start + count):
+        PaperLookup.objects.create(
+            identifier=f"doi:10.1000/{number}",
+            source="doi",
+            result={"source": "doi", "title": f"Paper {number}"},
+            fetched_at=timezone.now(),
+        )
+
+
+@pytest.mark.parametrize("page", ["changelist", "change"])
+def test_stored_lookups_pages_cost_the_same_queries_with_more_rows(
+    staff_client, django_assert_max_num_queries, page
+):
+    from papers.models import PaperLookup
+
+    stored_lookups(1)
+    first = PaperLookup.objects.get()
+    url = reverse(f"admin:papers_paperlookup_{page}", args=[first.pk] if page == "change" else [])
+    staff_client.get(url)  # warm per-process caches
+
+    few = count_queries(lambda: staff_client.get(url))
+    stored_lookups(3)
+    with django_assert_max_num_queries(25):
+        more = count_queries(lambda: staff_client.get(url))
+
+    assert few == more
+    assert "doi:10.1000/0" in staff_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", 302),
+        ("signed in, not staff", 302),
+        ("staff who may not view them", 403),
+        ("staff who may view them", 200),
+    ],
+)
+def test_stored_lookups_are_read_only_for_staff_who_may_view_them(client, django_user_model, who, expected):
+    from papers.models import PaperLookup
+
+    stored_lookups(1)
+    codenames = {
+        "anonymous": None,
+        "signed in, not staff": ["view_paperlookup"],
+        "staff who may not view them": ["view_paper"],
+        "staff who may view them": ["view_paperlookup", "change_paperlookup", "add_paperlookup"],
+    }[who]
+    if codenames is not None:
+        client.force_login(user(django_user_model, *codenames, is_staff=who != "signed in, not staff"))
+    stored = PaperLookup.objects.get()
+
+    listing = client.get(reverse("admin:papers_paperlookup_changelist"))
+    adding = client.get(reverse("admin:papers_paperlookup_add"))
+    changing = client.post(
+        reverse("admin:papers_paperlookup_change", args=[stored.pk]), {"identifier": "doi:10.1/changed"}
+    )
+
+    assert listing.status_code == expected
+    assert adding.status_code == (expected if expected == 302 else 403)
+    assert changing.status_code == (expected if expected == 302 else 403)
+    assert PaperLookup.objects.get().identifier == "doi:10.1000/0"
