@@ -76,9 +76,7 @@ def _walk(storage: Storage, folder: str) -> Iterator[str]:
         yield from _walk(storage, f"{folder}/{sub}" if folder else sub)
 
 
-def paper_metadata_find(
-    *, identifier: Identifier, refresh: bool = False, store: bool = True
-) -> PaperMetadata:
+def paper_metadata_find(*, identifier: Identifier, store: bool = True) -> PaperMetadata:
     """The paper `identifier` names: the stored answer if fresh, else the source's (then stored).
 
     Answers younger than LOOKUP_MAX_AGE_DAYS are reused without calling out; an older one is still
