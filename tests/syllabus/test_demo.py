@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from papers.models import Paper, PaperLink, SlideDeck
+from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
 
@@ -17,6 +17,7 @@ MODELS = [
     PresentationPresenter,
     Paper,
     PaperLink,
+    PaperLookup,
     Presenter,
     PresenterAlias,
     SlideDeck,
