@@ -1,10 +1,22 @@
 import re
 
 import django_filters
+from django.conf import settings
 from django.db.models import Q
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, throttling
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from papers.lookup import LookupFailed
 from papers.models import Paper, SlideDeck, normalize_arxiv_id, normalize_doi
-from papers.serializers import PaperSerializer, SlideDeckSerializer
+from papers.serializers import (
+    PaperLookupRequestSerializer,
+    PaperLookupResultSerializer,
+    PaperSerializer,
+    SlideDeckSerializer,
+)
+from papers.services import paper_metadata_find
 from syllabus.api import IdFilter, SeminarViewSet, visible_slide_decks
 from syllabus.search import paper_ids_matching
 
@@ -33,6 +45,26 @@ class PaperFilter(django_filters.FilterSet):
         return papers.filter(Q(pk__in=paper_ids_matching(value))) if value.strip() else papers
 
 
+class LookupRateThrottle(throttling.UserRateThrottle):
+    """LOOKUP_API_RATE lookups per user (read at request time): each may call out to arXiv or doi.org."""
+
+    scope = "paper_lookup"
+
+    def get_rate(self) -> str:
+        return settings.LOOKUP_API_RATE
+
+
+class LookupFailedError(exceptions.APIException):
+    """A lookup the source could not answer: 404 unknown, 502 unreachable or unreadable, 504 too slow."""
+
+    def __init__(self, failure: LookupFailed):
+        self.status_code = failure.status
+        super().__init__(detail=str(failure), code="lookup_failed")
+
+
+LOOKUP_ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+
+
 class PaperViewSet(SeminarViewSet):
     """Papers with their links; every paper is public."""
 
@@ -43,6 +75,36 @@ class PaperViewSet(SeminarViewSet):
 
     def get_queryset(self):
         return Paper.objects.visible_to(self.request.user).with_links()
+
+    @extend_schema(
+        request=PaperLookupRequestSerializer,
+        responses={
+            200: PaperLookupResultSerializer,
+            400: OpenApiResponse(description="Not an arXiv id or DOI; the message gives examples."),
+            404: OpenApiResponse(LOOKUP_ERROR, description="arXiv or the DOI registry knows no such paper."),
+            502: OpenApiResponse(
+                LOOKUP_ERROR,
+                description="The source could not be reached, failed, or sent an unreadable answer.",
+            ),
+            504: OpenApiResponse(
+                LOOKUP_ERROR, description="The source did not answer within LOOKUP_TIMEOUT."
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"], throttle_classes=[LookupRateThrottle])
+    def lookup(self, request):
+        """The fields of the paper an arXiv id or DOI names, for review: nothing is saved.
+
+        Needs the permission to add papers. Answers are kept, so asking again does not call out.
+        """
+        asked = PaperLookupRequestSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        identifier = asked.validated_data["identifier"]
+        try:
+            found = paper_metadata_find(identifier=identifier)
+        except LookupFailed as failure:
+            raise LookupFailedError(failure) from None
+        return Response(PaperLookupResultSerializer((identifier, found)).data)
 
 
 class SlideDeckFilter(django_filters.FilterSet):

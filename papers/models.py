@@ -61,6 +61,10 @@ class PaperQuerySet(models.QuerySet):
 
         return self if sees_drafts(user) else self.public()
 
+    def missing_metadata(self):
+        """Papers without authors, year, venue or abstract: those a site imported from Jekyll has."""
+        return self.filter(Q(authors="") | Q(year__isnull=True) | Q(venue="") | Q(abstract=""))
+
 
 class Paper(TimestampedModel):
     title = models.CharField(max_length=500, validators=[validate_single_line])
@@ -310,3 +314,24 @@ class SlideDeck(OwnsFiles, TimestampedModel):
 
 
 delete_files_with_rows(SlideDeck)
+
+
+class PaperLookup(models.Model):
+    """A source's answer for one identifier, kept so that forms, the API and pages never call out twice."""
+
+    class Source(models.TextChoices):
+        ARXIV = "arxiv", "arXiv API"
+        DOI = "doi", "DOI content negotiation"
+
+    identifier = models.CharField(
+        max_length=250, unique=True, help_text="e.g. arxiv:1706.03762 or doi:10.1/x"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    result = models.JSONField(help_text="The paper's fields as the source gave them.")
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-fetched_at"]
+
+    def __str__(self) -> str:
+        return self.identifier

@@ -3,7 +3,8 @@
 from django.db import transaction
 from rest_framework import serializers
 
-from papers.models import Paper, PaperLink, SlideDeck
+from papers.lookup import Identifier, IdentifierError, parse_identifier
+from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
 from syllabus.history import ADDED, history_batch, history_record
 from syllabus.models import Presentation
 from syllabus.serializers import (
@@ -105,3 +106,58 @@ class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
         data = super().to_representation(deck)
         data["html_url"] = self.context["request"].build_absolute_uri(deck.week.get_absolute_url())
         return data
+
+
+class PaperLookupRequestSerializer(serializers.Serializer):
+    identifier = serializers.CharField(
+        max_length=1000,
+        help_text="An arXiv id or address (abs/, pdf/, versions, old-style ids) or a DOI or doi.org address.",
+    )
+
+    def validate_identifier(self, value: str) -> Identifier:
+        try:
+            return parse_identifier(value)
+        except IdentifierError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class FoundLinkSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PaperLink.Kind.choices)
+    label = serializers.CharField()
+    url = serializers.URLField()
+
+
+class FoundPaperSerializer(serializers.Serializer):
+    """The fields of a new paper, in the shape POST /api/v1/papers/ takes."""
+
+    title = serializers.CharField()
+    authors = serializers.CharField(help_text="Comma-separated, as the paper credits them.")
+    venue = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+    abstract = serializers.CharField(help_text="Markdown.")
+    arxiv_id = serializers.CharField()
+    doi = serializers.CharField()
+    links = FoundLinkSerializer(many=True)
+
+
+class PaperLookupResultSerializer(serializers.Serializer):
+    identifier = serializers.CharField(
+        help_text="What was looked up, e.g. arxiv:1706.03762 or doi:10.1145/3065386."
+    )
+    source = serializers.ChoiceField(choices=PaperLookup.Source.choices)
+    fetched_at = serializers.DateTimeField(help_text="When the source gave this answer (answers are kept).")
+    paper = FoundPaperSerializer()
+
+    def to_representation(self, found):
+        identifier, metadata = found
+        return {
+            "identifier": identifier.key,
+            "source": metadata.source,
+            "fetched_at": serializers.DateTimeField().to_representation(metadata.fetched_at),
+            "paper": {
+                **metadata.paper_fields(),
+                "links": [
+                    {"kind": link.kind, "label": link.label, "url": link.url} for link in metadata.links
+                ],
+            },
+        }

@@ -219,8 +219,8 @@ class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMix
     show_change_link = True
 
     class Media:
-        js = ["js/admin_reorder.js"]
-        css = {"all": ["css/admin_reorder.css"]}
+        js = ["js/admin_reorder.js", "js/admin_paper_lookup.js"]
+        css = {"all": ["css/admin_reorder.css", "css/admin_paper_lookup.css"]}
 
     def get_queryset(self, request):
         entries = PresentationPresenter.objects.select_related("presenter")

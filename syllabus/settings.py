@@ -349,6 +349,18 @@ REST_FRAMEWORK = {
 }
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXIES  # for DRF's own throttles; ours use client_address
 
+# Paper metadata lookup (papers/lookup/): the arXiv API and DOI content negotiation. Both ask clients
+# for a contact address, sent in the User-Agent. Answers are kept LOOKUP_MAX_AGE_DAYS in PaperLookup.
+LOOKUP_CONTACT_EMAIL = env_str("LOOKUP_CONTACT_EMAIL")
+LOOKUP_TIMEOUT = env_int("LOOKUP_TIMEOUT", 10, minimum=1)  # seconds per connect and per read
+LOOKUP_ARXIV_INTERVAL = env_int("LOOKUP_ARXIV_INTERVAL", 3)  # arXiv's rule: one request every 3 s
+LOOKUP_MAX_AGE_DAYS = env_int("LOOKUP_MAX_AGE_DAYS", 30, minimum=1)
+LOOKUP_API_RATE = env_str("LOOKUP_API_RATE", "20/minute")  # per user, POST /api/v1/papers/lookup/
+if not re.fullmatch(r"\d+/(second|minute|hour|day)", LOOKUP_API_RATE):
+    raise ImproperlyConfigured(
+        f"LOOKUP_API_RATE={LOOKUP_API_RATE!r} must look like 20/minute (second, minute, hour or day)."
+    )
+
 # Logins: after LOGIN_FAILURE_LIMIT wrong passwords for one username from one client address, that
 # pair is locked for LOGIN_LOCKOUT_MINUTES (django-axes; attempts are kept in the database, and
 # staff unlock under Axes in the admin or with `manage.py axes_reset_username USERNAME`).

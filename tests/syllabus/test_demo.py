@@ -3,7 +3,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from simple_history.models import HistoricalChanges
 
-from papers.models import Paper, PaperLink, SlideDeck
+from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
 
@@ -18,6 +18,7 @@ MODELS = [
     PresentationPresenter,
     Paper,
     PaperLink,
+    PaperLookup,
     Presenter,
     PresenterAlias,
     SlideDeck,
