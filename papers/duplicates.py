@@ -103,7 +103,7 @@ class PaperMatch:
     def reasons(self) -> list[str]:
         found = [f"arXiv id {value}" for value in sorted(self.same_arxiv_id)]
         found += [f"DOI {value}" for value in sorted(self.same_doi)]
-        return found + (["the same title"] if self.same_title else [])
+        return found + (["title"] if self.same_title else [])
 
 
 def papers_matching(

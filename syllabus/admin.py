@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 
 from papers.admin import deck_preview
+from papers.duplicates import paper_readings, papers_read_again, readings_summary
 from papers.models import SlideDeck
 from syllabus import services
 from syllabus.admin_forms import (
@@ -72,10 +73,12 @@ class TagAdmin(admin.ModelAdmin):
 class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMixin, admin.TabularInline):
     model = Presentation
     form = PresentationInlineForm
-    fields = ["position", "section", "label", "paper", "speakers", "notes"]
+    fields = ["position", "section", "label", "paper", "read_elsewhere", "speakers", "notes"]
+    readonly_fields = ["read_elsewhere"]
     autocomplete_fields = ["paper"]
     extra = 1
     show_change_link = True
+    readings: dict = {}
 
     class Media:
         js = ["js/admin_reorder.js"]
@@ -89,6 +92,20 @@ class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMix
             .select_related("week", "paper")
             .prefetch_related(Prefetch("presenter_entries", entries))
         )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Where the rows' papers were read in other weeks, for all rows at once (a fixed number of queries).
+        if obj is not None:
+            paper_ids = obj.presentations.exclude(paper=None).values_list("paper_id", flat=True)
+            self.readings = paper_readings(paper_ids=paper_ids, exclude_week_id=obj.pk)
+        return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description="also read")
+    def read_elsewhere(self, row: Presentation) -> str:
+        """The row's paper as read in other weeks: "read in <term, week> by <presenter>; slides"."""
+        if not row.paper_id:
+            return ""
+        return readings_summary(self.readings.get(row.paper_id, []))
 
     def edit_snapshot_extra(self, row: Presentation) -> dict:
         return {"position": row.order, "presenters": [presenter.pk for presenter in row.ordered_presenters]}
@@ -180,6 +197,12 @@ class WeekAdmin(EditSnapshotMixin, admin.ModelAdmin):
             for _, row_form in sorted(kept, key=place)
         ]
         services.week_save_table(week=form.instance, rows=rows, deleted=formset.deleted_objects)
+        chosen = {row_form.instance.paper_id for _, row_form in kept if "paper" in row_form.changed_data}
+        for row in papers_read_again(week=form.instance, paper_ids=chosen):
+            messages.warning(
+                request,
+                f"“{row.paper.title}” is also read in week {row.week.position} ({row.week.title}) of this term.",
+            )
 
 
 class PresentationPresenterInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):

@@ -11,7 +11,6 @@ from papers.duplicates import (
     readings_summary,
 )
 from papers.models import Paper, title_key
-from tests.conftest import count_queries
 from tests.factories import (
     PaperFactory,
     PaperLinkFactory,
@@ -160,7 +159,7 @@ def test_papers_matching_finds_folded_titles_after_identifier_matches():
     by_id = PaperFactory(title="Zzz", arxiv_id="2101.00001")
     PaperFactory(title="Schrodinger Bridges a la carte, part two")
 
-    found = papers_matching(title="schrodinger bridges – a la carte", arxiv_id="2101.00001v3")
+    found = papers_matching(title="schrodinger bridges \N{EN DASH} a la carte", arxiv_id="2101.00001v3")
 
     assert [(match.paper, match.same_identifier, match.same_title) for match in found] == [
         (by_id, True, False),

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _duplicates():
-    keep = PaperFactory(title="Attention Is All You Need", authors="", abstract="", venue="NeurIPS", year=None)
+    keep = PaperFactory(
+        title="Attention Is All You Need", authors="", abstract="", venue="NeurIPS", year=None
+    )
     other = PaperFactory(
         title="Attention is all you need.",
         authors="Vaswani et al.",
@@ -36,7 +38,11 @@ def _duplicates():
 
 def test_merge_moves_rows_links_tags_and_fills_empty_fields():
     keep, other, third = _duplicates()
-    shared, theirs, mine = TagFactory(name="attention"), TagFactory(name="nlp"), TagFactory(name="transformers")
+    shared, theirs, mine = (
+        TagFactory(name="attention"),
+        TagFactory(name="nlp"),
+        TagFactory(name="transformers"),
+    )
     keep.tags.add(shared, mine)
     other.tags.add(shared, theirs)
     PaperLinkFactory(paper=keep, url="https://arxiv.org/abs/1706.03762", order=0)
