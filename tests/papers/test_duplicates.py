@@ -249,3 +249,19 @@ def test_papers_read_again_lists_other_weeks_of_the_same_term_only():
 
     assert papers_read_again(week=here.week, paper_ids=[paper.pk, None]) == [again]
     assert papers_read_again(week=here.week, paper_ids=[]) == []
+
+
+@pytest.mark.django_db
+def test_migration_fills_the_title_key_of_existing_papers():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("papers.migrations.0008_paper_title_key")
+    paper = PaperFactory(title="Ünïcode Títle, Again!")
+    Paper.objects.filter(pk=paper.pk).update(title_key="")
+
+    migration.fill_title_keys(apps, None)
+
+    paper.refresh_from_db()
+    assert paper.title_key == "unicode title again" == title_key(paper.title)
