@@ -31,6 +31,7 @@ class MergePlan:
     links_dropped: list[PaperLink] = field(default_factory=list)
     tags_added: list[Tag] = field(default_factory=list)
     filled: dict[str, object] = field(default_factory=dict)
+    links_added: list[PaperLink] = field(default_factory=list)  # the others' other ids, kept as links
 
     @property
     def summary(self) -> list[str]:
@@ -51,6 +52,8 @@ class MergePlan:
             label = Paper._meta.get_field(name).verbose_name
             shown = str(value) if len(str(value)) <= 80 else str(value)[:77] + "..."
             lines.append(f"Its empty {label} becomes “{shown}”.")
+        for link in self.links_added:
+            lines.append(f"Another id of the others is kept as a link: {link.url}.")
         lines.append(
             f"Then {count(len(self.others), 'paper')} "
             f"{'is' if len(self.others) == 1 else 'are'} deleted: "
@@ -95,6 +98,18 @@ def papers_merge_plan(*, keep: Paper, others: Sequence[Paper]) -> MergePlan:
             value = next((getattr(p, name) for p in others if getattr(p, name) not in ("", None)), None)
             if value is not None:
                 plan.filled[name] = value
+    # An arXiv id or DOI that cannot be the kept paper's own (it has one) is not lost: it becomes a link.
+    for name, address, kind in (
+        ("arxiv_id", "https://arxiv.org/abs/{}", PaperLink.Kind.ABSTRACT),
+        ("doi", "https://doi.org/{}", PaperLink.Kind.OTHER),
+    ):
+        own = plan.filled.get(name) or getattr(keep, name)
+        for paper in others:
+            value = getattr(paper, name)
+            url = address.format(value)
+            if value and value.lower() != own.lower() and url not in known:
+                known.add(url)
+                plan.links_added.append(PaperLink(paper=keep, kind=kind, url=url))
     return plan
 
 
@@ -126,6 +141,11 @@ def papers_merge(*, keep: Paper, others: Sequence[Paper]) -> Paper:
             for offset, link in enumerate(plan.links_moved):
                 link.paper, link.order = keep, start + offset
             PaperLink.objects.bulk_update(plan.links_moved, ["paper", "order"])
+        if plan.links_added:
+            start = (keep.links.aggregate(last=Max("order"))["last"] or 0) + 1
+            for offset, link in enumerate(plan.links_added):
+                link.order = start + offset
+            PaperLink.objects.bulk_create(plan.links_added)
         keep.tags.add(*plan.tags_added)
 
         # The others go before the kept paper takes their arXiv id or DOI (each is unique).

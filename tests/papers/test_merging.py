@@ -158,3 +158,19 @@ def test_merge_queries_do_not_grow_with_rows_links_and_tags():
         return count_queries(lambda: papers_merge(keep=keep, others=others))
 
     assert merge_of(1) == merge_of(3)
+
+
+def test_an_arxiv_id_or_doi_the_kept_paper_cannot_take_is_kept_as_a_link():
+    keep = PaperFactory(title="Kept", arxiv_id="1706.03762v5", doi="10.1/kept")
+    other = PaperFactory(title="Other", arxiv_id="1706.03762v1", doi="10.1/other")
+    PaperLinkFactory(paper=keep, url="https://arxiv.org/abs/1706.03762v9")
+
+    plan = papers_merge_plan(keep=keep, others=[other])
+    papers_merge(keep=keep, others=[other])
+
+    assert "Another id of the others is kept as a link: https://arxiv.org/abs/1706.03762v1." in plan.summary
+    assert list(keep.links.values_list("url", "kind")) == [
+        ("https://arxiv.org/abs/1706.03762v9", "pdf"),
+        ("https://arxiv.org/abs/1706.03762v1", "abstract"),
+        ("https://doi.org/10.1/other", "other"),
+    ]
