@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.utils.text import slugify
 
 from papers.duplicates import PaperMatch, paper_readings, papers_matching
 from papers.models import Paper
@@ -39,6 +40,16 @@ class PaperAdminForm(forms.ModelForm):
             if found and value.strip() and not self.data.get(f"links-{found[1]}-DELETE"):
                 urls.append(value.strip())
         return urls
+
+    def clean_slug(self) -> str:
+        # The slug the page fills in from the title is the known paper's when titles match: left
+        # empty, the model picks a free one ("...-2") instead of refusing a paper saved on purpose.
+        slug = self.cleaned_data.get("slug") or ""
+        title = self.cleaned_data.get("title") or ""
+        prefilled = slug == slugify(title)[:80].strip("-")
+        if slug and prefilled and Paper.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            return ""
+        return slug
 
     def clean(self):
         cleaned = super().clean()

@@ -92,14 +92,24 @@ def test_a_known_title_can_still_be_saved(staff_client):
     read_paper("Attention Is All You Need")
 
     response = staff_client.post(
-        admin_url(Paper, "add"), add_data(title="Attention is all you need", save_anyway="on")
+        admin_url(Paper, "add"),
+        # The slug as the page fills it in from the title: the known paper's.
+        add_data(title="Attention is all you need", slug="attention-is-all-you-need", save_anyway="on"),
     )
 
     assert response.status_code == 302
-    assert sorted(Paper.objects.values_list("title", flat=True)) == [
-        "Attention Is All You Need",
-        "Attention is all you need",
+    assert sorted(Paper.objects.values_list("title", "slug")) == [
+        ("Attention Is All You Need", "attention-is-all-you-need"),
+        ("Attention is all you need", "attention-is-all-you-need-2"),
     ]
+
+
+def test_a_slug_typed_on_purpose_is_still_refused_when_taken(staff_client):
+    PaperFactory(title="Old", slug="taken")
+
+    response = staff_client.post(admin_url(Paper, "add"), add_data(title="New", slug="taken"))
+
+    assert response.context["adminform"].form.errors == {"slug": ["Paper with this Slug already exists."]}
 
 
 def test_a_known_arxiv_id_in_a_link_is_an_error_naming_the_paper(staff_client):
