@@ -34,6 +34,12 @@ def deck_preview(deck: SlideDeck) -> str:
     return format_html('<img src="{}" alt="" width="160" class="admin-preview"> {}', source, pages)
 
 
+def _to_field(params) -> str:
+    """The field a popup's select is keyed by: only the paper's id or slug, whatever was asked."""
+    asked = params.get(TO_FIELD_VAR)
+    return asked if asked in {"id", "slug"} else "id"
+
+
 @admin.register(Paper)
 class PaperAdmin(EditSnapshotMixin, admin.ModelAdmin):
     form = PaperAdminForm
@@ -89,7 +95,7 @@ class PaperAdmin(EditSnapshotMixin, admin.ModelAdmin):
         params = request.POST if request.method == "POST" else request.GET
         if IS_POPUP_VAR not in params:
             return ""
-        return f"?{IS_POPUP_VAR}=1&{TO_FIELD_VAR}={params.get(TO_FIELD_VAR, 'id')}"
+        return f"?{IS_POPUP_VAR}=1&{TO_FIELD_VAR}={_to_field(params)}"
 
     def get_urls(self):
         use = self.admin_site.admin_view(self.use_paper_view)
@@ -100,10 +106,7 @@ class PaperAdmin(EditSnapshotMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         paper = get_object_or_404(Paper, pk=pk)
-        to_field = request.GET.get(TO_FIELD_VAR) or "id"
-        if to_field not in {"id", "pk", "slug"}:
-            to_field = "id"
-        data = {"value": str(paper.serializable_value(to_field)), "obj": str(paper)}
+        data = {"value": str(paper.serializable_value(_to_field(request.GET))), "obj": str(paper)}
         return TemplateResponse(
             request, "admin/popup_response.html", {"popup_response_data": json.dumps(data)}
         )
