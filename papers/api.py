@@ -3,11 +3,12 @@ import re
 import django_filters
 from django.conf import settings
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, throttling
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from papers.duplicates import papers_matching
 from papers.lookup import LookupFailed
 from papers.models import Paper, SlideDeck, normalize_arxiv_id, normalize_doi
 from papers.serializers import (
@@ -28,10 +29,15 @@ class PaperFilter(django_filters.FilterSet):
     arxiv_id = django_filters.CharFilter(method="same_arxiv_id", label="arXiv id, with or without version")
     doi = django_filters.CharFilter(method="same_doi", label="DOI, any case, or a doi.org address")
     q = django_filters.CharFilter(method="search", label="Words in the title, authors, abstract or tags")
+    matches = django_filters.CharFilter(
+        method="known",
+        label="Papers already known as this: a title (case, accents and punctuation folded), an arXiv id, "
+        "a DOI, or an arXiv or doi.org address (also found in the papers' links)",
+    )
 
     class Meta:
         model = Paper
-        fields = ["tag", "year", "venue", "arxiv_id", "doi", "q", "slug"]
+        fields = ["tag", "year", "venue", "arxiv_id", "doi", "q", "slug", "matches"]
 
     def same_arxiv_id(self, papers, name, value):
         arxiv_id = normalize_arxiv_id(value)
@@ -40,6 +46,13 @@ class PaperFilter(django_filters.FilterSet):
 
     def same_doi(self, papers, name, value):
         return papers.filter(doi__iexact=normalize_doi(value))
+
+    def known(self, papers, name, value):
+        value = value.strip()
+        if not value:
+            return papers
+        found = papers_matching(title=value, arxiv_id=value, doi=value, urls=[value])
+        return papers.filter(pk__in=[match.paper.pk for match in found])
 
     def search(self, papers, name, value):
         return papers.filter(Q(pk__in=paper_ids_matching(value))) if value.strip() else papers
@@ -65,6 +78,22 @@ class LookupFailedError(exceptions.APIException):
 LOOKUP_ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 
 
+@extend_schema_view(
+    create=extend_schema(
+        description="Add a paper. A paper with the same arXiv id (any version) or DOI, given in a field "
+        "or a link, is already known: the answer is 400, with a message on `arxiv_id`, `doi` or `links` "
+        "naming it and `duplicates` listing its address. A paper with only the same title is added "
+        "(check first with `?matches=`).",
+        responses={
+            201: PaperSerializer,
+            400: OpenApiResponse(
+                description="Invalid, or already known: "
+                '`{"arxiv_id": ["Paper 12 (…) already has the arXiv id 1706.03762."], '
+                '"duplicates": ["https://…/api/v1/papers/12/"]}`.'
+            ),
+        },
+    )
+)
 class PaperViewSet(SeminarViewSet):
     """Papers with their links; every paper is public."""
 

@@ -1,5 +1,7 @@
 """Papers that are read, their links, and the slide decks presented on them."""
 
+import re
+import unicodedata
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
@@ -46,6 +48,17 @@ def normalize_doi(value: str) -> str:
     return _strip_prefix(value, DOI_PREFIXES)
 
 
+def title_key(title: str) -> str:
+    """A title as compared for duplicates: case, accents, punctuation and spacing folded.
+
+    "Attention Is All You Need." and "attention is all  you need" give one key; so do
+    "Schrödinger" and "Schrodinger".
+    """
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[\W_]+", " ", letters).split())
+
+
 class PaperQuerySet(models.QuerySet):
     def with_links(self):
         return self.prefetch_related("links", "tags")
@@ -81,6 +94,13 @@ class Paper(TimestampedModel):
     abstract = models.TextField(blank=True, help_text="Markdown.", validators=[validate_markdown])
     abstract_html = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="papers")
+    title_key = models.CharField(
+        max_length=500,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="The title folded for duplicates.",
+    )
     arxiv_id = models.CharField(
         "arXiv id",
         max_length=40,
@@ -95,7 +115,7 @@ class Paper(TimestampedModel):
     )
 
     objects = PaperQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["abstract_html", "created", "updated"])
+    history = TrackedHistory(excluded_fields=["abstract_html", "title_key", "created", "updated"])
 
     class Meta:
         ordering = ["title", "id"]
@@ -132,7 +152,10 @@ class Paper(TimestampedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self.title, Paper.objects.exclude(pk=self.pk))
+        self.title_key = title_key(self.title)[:500]
         self.abstract_html = render_markdown(self.abstract)
+        if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "title_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

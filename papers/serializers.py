@@ -1,8 +1,10 @@
 """JSON shapes of papers and slide decks."""
 
 from django.db import transaction
+from django.urls import reverse
 from rest_framework import serializers
 
+from papers.duplicates import papers_matching
 from papers.lookup import Identifier, IdentifierError, parse_identifier
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
 from syllabus.history import ADDED, history_batch, history_record
@@ -54,6 +56,44 @@ class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):
         if len(urls) != len(set(urls)):
             raise serializers.ValidationError("Each link address may appear once.")
         return links
+
+    def validate(self, attrs):
+        self.refuse_known_identifiers(attrs)
+        return super().validate(attrs)
+
+    def refuse_known_identifiers(self, attrs: dict) -> None:
+        """The same arXiv id (any version) or DOI as another paper, in a field or a link: 400.
+
+        The answer names the known paper and gives its address in `duplicates`, so a client can use
+        it instead. A title alone is no error: two papers may share one (see `?matches=`).
+        """
+        given = {name: attrs[name] for name in ("arxiv_id", "doi") if attrs.get(name)}
+        urls = [link["url"] for link in attrs.get("links", []) if link.get("url")]
+        if not given and not urls:
+            return
+        instance_pk = self.instance.pk if self.instance is not None else None
+        known = [
+            match
+            for match in papers_matching(**given, urls=urls, exclude_pk=instance_pk)
+            if match.same_identifier
+        ]
+        if not known:
+            return
+        request = self.context["request"]
+        errors: dict[str, list[str]] = {}
+        for match in known:
+            address = request.build_absolute_uri(reverse("api:paper-detail", args=[match.paper.pk]))
+            for field, values, noun in (
+                ("arxiv_id", match.same_arxiv_id, "arXiv id"),
+                ("doi", match.same_doi, "DOI"),
+            ):
+                key = field if field in given else "links"
+                for value in sorted(values):
+                    errors.setdefault(key, []).append(
+                        f"Paper {match.paper.pk} (“{match.paper.title}”, {address}) already has the {noun} {value}."
+                    )
+            errors.setdefault("duplicates", []).append(address)
+        raise serializers.ValidationError(errors)
 
     def create(self, validated_data):
         return save_with_relations(self, None, validated_data, tags=set_tags, links=replace_links)

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from papers.admin import deck_preview
+from papers.duplicates import paper_readings, papers_read_again, readings_summary
 from papers.models import SlideDeck
 from syllabus import scheduling, services
 from syllabus.admin_forms import (
@@ -70,6 +71,7 @@ class TermAdmin(EditSnapshotMixin, HistoryAdmin):
         super().save_model(request, obj, form, change)
         if change:
             services.term_refresh_week_times(term=obj)
+
     def get_urls(self):
         own = [
             path(
@@ -213,10 +215,12 @@ class TagAdmin(admin.ModelAdmin):
 class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMixin, admin.TabularInline):
     model = Presentation
     form = PresentationInlineForm
-    fields = ["position", "section", "label", "paper", "speakers", "notes"]
+    fields = ["position", "section", "label", "paper", "read_elsewhere", "speakers", "notes"]
+    readonly_fields = ["read_elsewhere"]
     autocomplete_fields = ["paper"]
     extra = 1
     show_change_link = True
+    readings: dict = {}
 
     class Media:
         js = ["js/admin_reorder.js", "js/admin_paper_lookup.js"]
@@ -230,6 +234,20 @@ class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMix
             .select_related("week", "paper")
             .prefetch_related(Prefetch("presenter_entries", entries))
         )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Where the rows' papers were read in other weeks, for all rows at once (a fixed number of queries).
+        if obj is not None:
+            paper_ids = obj.presentations.exclude(paper=None).values_list("paper_id", flat=True)
+            self.readings = paper_readings(paper_ids=paper_ids, exclude_week_id=obj.pk)
+        return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description="also read")
+    def read_elsewhere(self, row: Presentation) -> str:
+        """The row's paper as read in other weeks: "read in <term, week> by <presenter>; slides"."""
+        if not row.paper_id:
+            return ""
+        return readings_summary(self.readings.get(row.paper_id, []))
 
     def edit_snapshot_extra(self, row: Presentation) -> dict:
         return {"position": row.order, "presenters": [presenter.pk for presenter in row.ordered_presenters]}
@@ -342,6 +360,12 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
             for _, row_form in sorted(kept, key=place)
         ]
         services.week_save_table(week=form.instance, rows=rows, deleted=formset.deleted_objects)
+        chosen = {row_form.instance.paper_id for _, row_form in kept if "paper" in row_form.changed_data}
+        for row in papers_read_again(week=form.instance, paper_ids=chosen):
+            messages.warning(
+                request,
+                f"“{row.paper.title}” is also read in week {row.week.position} ({row.week.title}) of this term.",
+            )
 
 
 class PresentationPresenterInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):

@@ -304,7 +304,9 @@ class Week(WeekMeeting, TimestampedModel):
     )
 
     objects = WeekQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["body_html", "created", "updated"])
+    history = TrackedHistory(
+        excluded_fields=["body_html", "starts_at", "ends_at", "uuid", "created", "updated"]
+    )
 
     class Meta:
         ordering = ["date", "position", "id"]

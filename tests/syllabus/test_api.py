@@ -225,7 +225,12 @@ def test_writes_get_the_models_messages(editor_api):
 
     assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(responses, 400)
     assert responses["term"].json() == {"non_field_errors": ["A term cannot end before it starts."]}
-    assert responses["arxiv"].json() == {"non_field_errors": ["Another paper already has this arXiv id."]}
+    known = Paper.objects.get(arxiv_id="1706.03762")
+    known_url = f"http://testserver/api/v1/papers/{known.pk}/"
+    assert responses["arxiv"].json() == {  # the known paper is named (tests/papers/test_api_duplicates.py)
+        "arxiv_id": [f"Paper {known.pk} (“{known.title}”, {known_url}) already has the arXiv id 1706.03762."],
+        "duplicates": [known_url],
+    }
     assert responses["malformed"].json() == {
         "arxiv_id": ["Enter an arXiv id such as 1706.03762 or cs/0101001."]
     }
