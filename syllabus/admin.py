@@ -1,9 +1,15 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from papers.admin import deck_preview
 from papers.models import SlideDeck
-from syllabus import services
+from syllabus import readiness, services
 from syllabus.admin_forms import (
     PreloadedAutocompleteInlineMixin,
     PresentationInlineForm,
@@ -30,7 +36,7 @@ class WeekInline(admin.TabularInline):
 
 @admin.register(Term)
 class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "start_date", "end_date", "week_count", "is_published"]
+    list_display = ["name", "code", "start_date", "end_date", "week_count", "is_published", "readiness_link"]
     list_filter = ["is_published"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"slug": ["name"]}
@@ -44,6 +50,36 @@ class TermAdmin(EditSnapshotMixin, admin.ModelAdmin):
     @admin.display(description="weeks", ordering="week_count")
     def week_count(self, term: Term) -> int:
         return term.week_count
+
+    @admin.display(description="readiness")
+    def readiness_link(self, term: Term) -> str:
+        return format_html(
+            '<a href="{}">What is missing</a>', reverse("admin:syllabus_term_readiness", args=[term.pk])
+        )
+
+    def get_urls(self):
+        readiness_url = path(
+            "<path:object_id>/readiness/",
+            self.admin_site.admin_view(self.readiness_view),
+            name="syllabus_term_readiness",
+        )
+        return [readiness_url, *super().get_urls()]
+
+    def readiness_view(self, request, object_id):
+        """Every row of the term's weeks that lacks a presenter, a paper, slides or an abstract."""
+        term = self.get_object(request, object_id)
+        if term is None:
+            raise Http404("No such term.")
+        if not self.has_view_permission(request, term):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": term,
+            "title": f"What is missing in {term}",
+            "weeks": readiness.term_readiness(term=term),
+        }
+        return TemplateResponse(request, "admin/syllabus/term/readiness.html", context)
 
     @admin.action(description="Publish selected terms", permissions=["change"])
     def publish(self, request, queryset):
@@ -117,11 +153,56 @@ class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("presenter")
 
 
+class ReadinessChangeList(ChangeList):
+    """The week changelist, with each week's counts of rows, presenters, papers, slides and abstracts."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        self.root_queryset = readiness.weeks_with_readiness(self.root_queryset)
+        return super().get_queryset(request, exclude_parameters)
+
+
+class MissingFilter(admin.SimpleListFilter):
+    """Weeks with a row that lacks something; the rules are in syllabus/readiness.py."""
+
+    title = "what is missing"
+    parameter_name = "missing"
+    labels = {
+        readiness.SLIDES: "missing slides",
+        readiness.PRESENTER: "missing presenter",
+        readiness.PAPER: "no paper",
+        readiness.ABSTRACT: "missing abstract",
+    }
+
+    def lookups(self, request, model_admin):
+        return list(self.labels.items())
+
+    def queryset(self, request, queryset):
+        lack = self.value()
+        return readiness.weeks_lacking(queryset, lack) if lack in self.labels else queryset
+
+
+def _progress(done: int, total: int) -> str:
+    state = "readiness-short" if done < total else "readiness-done"
+    return format_html('<span class="{}">{}/{}</span>', state, done, total)
+
+
 @admin.register(Week)
 class WeekAdmin(EditSnapshotMixin, admin.ModelAdmin):
-    list_display = ["title", "term", "date", "position", "code", "category_names", "is_published"]
+    list_display = [
+        "title",
+        "term",
+        "date",
+        "position",
+        "code",
+        "category_names",
+        "is_published",
+        "presenters_done",
+        "papers_done",
+        "slides_done",
+        "abstracts_done",
+    ]
     list_display_links = ["title"]
-    list_filter = ["term", "is_published", "categories", "tags"]
+    list_filter = ["term", "is_published", MissingFilter, "categories", "tags"]
     list_select_related = ["term"]
     search_fields = ["title", "code", "body", "source_path"]
     date_hierarchy = "date"
@@ -137,12 +218,35 @@ class WeekAdmin(EditSnapshotMixin, admin.ModelAdmin):
     inlines = [PresentationInline, SlideDeckInline]
     actions = ["publish", "unpublish"]
 
+    class Media:
+        css = {"all": ["css/admin_readiness.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
+
+    def get_changelist(self, request, **kwargs):
+        return ReadinessChangeList
 
     @admin.display(description="categories")
     def category_names(self, week: Week) -> str:
         return ", ".join(category.name for category in week.categories.all())
+
+    # Counts from ReadinessChangeList: rows with the thing / rows that should have it.
+    @admin.display(description="presenters")
+    def presenters_done(self, week: Week) -> str:
+        return _progress(week.rows_presented, week.rows_total)
+
+    @admin.display(description="papers")
+    def papers_done(self, week: Week) -> str:
+        return _progress(week.rows_with_paper, week.rows_total)
+
+    @admin.display(description="slides")
+    def slides_done(self, week: Week) -> str:
+        return _progress(week.rows_with_slides, week.rows_needing_slides)
+
+    @admin.display(description="abstracts")
+    def abstracts_done(self, week: Week) -> str:
+        return _progress(week.rows_with_abstract, week.rows_with_paper)
 
     @admin.action(description="Publish selected weeks", permissions=["change"])
     def publish(self, request, queryset):
