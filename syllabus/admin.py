@@ -1,5 +1,8 @@
+import copy
+
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -9,10 +12,12 @@ from django.utils.html import format_html
 
 from papers.admin import deck_preview
 from papers.models import SlideDeck
+from presenters.models import Presenter
 from syllabus import readiness, services
 from syllabus.admin_forms import (
     PreloadedAutocompleteInlineMixin,
     PresentationInlineForm,
+    WeekPresentationFormSet,
     WeekSlideDeckFormSet,
 )
 from syllabus.admin_versions import EditSnapshotInlineMixin, EditSnapshotMixin
@@ -105,17 +110,39 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMixin, admin.TabularInline):
+class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMixin, admin.StackedInline):
+    """A week's table, one block per row on two lines, so that it fits a laptop's screen."""
+
     model = Presentation
     form = PresentationInlineForm
+    formset = WeekPresentationFormSet
+    template = "admin/syllabus/week/presentations_inline.html"  # the stacked inline and the sections list
     fields = ["position", "section", "label", "paper", "speakers", "notes"]
     autocomplete_fields = ["paper"]
+    classes = ["compact-rows"]
     extra = 1
     show_change_link = True
 
     class Media:
-        js = ["js/admin_reorder.js"]
-        css = {"all": ["css/admin_reorder.css"]}
+        js = ["js/admin_reorder.js", "js/admin_week.js"]
+        css = {"all": ["css/admin_reorder.css", "css/admin_week.css"]}
+
+    def get_fieldsets(self, request, obj=None):
+        # `fields` stays flat: the edit snapshot (admin_versions.py) reads it.
+        return [(None, {"fields": [("position", "section", "label"), ("paper", "speakers", "notes")]})]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The presenters field is the form's own, so the admin does not add its "+" (new presenter) link.
+        speakers = copy.deepcopy(formset.form.base_fields["speakers"])
+        speakers.widget = RelatedFieldWidgetWrapper(
+            speakers.widget,
+            Presentation._meta.get_field("presenters").remote_field,
+            self.admin_site,
+            can_add_related=self.admin_site.get_model_admin(Presenter).has_add_permission(request),
+        )
+        formset.form.base_fields["speakers"] = speakers
+        return formset
 
     def get_queryset(self, request):
         entries = PresentationPresenter.objects.select_related("presenter")
@@ -134,16 +161,28 @@ class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMix
         return f"row {row.order} ({subject})"
 
 
-class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
+class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.StackedInline):
+    """A week's slide decks, stacked like its rows. A new deck starts with its row's paper title and
+    first presenter once the row is chosen (js/admin_week.js, WeekSlideDeckFormSet.row_defaults)."""
+
     model = SlideDeck
     formset = WeekSlideDeckFormSet
     fields = ["preview", "title", "file", "url", "presentation", "presenter", "is_public"]
     readonly_fields = ["preview"]
     autocomplete_fields = ["presenter"]
+    classes = ["compact-rows"]
     extra = 0
 
     class Media:
-        css = {"all": ["css/admin_previews.css"]}  # no inline styles under the site's CSP
+        css = {"all": ["css/admin_previews.css", "css/admin_week.css"]}  # no inline styles under the CSP
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (
+                None,
+                {"fields": [("presentation", "title", "presenter"), ("file", "url", "is_public", "preview")]},
+            )
+        ]
 
     @admin.display(description="first page")
     def preview(self, deck: SlideDeck) -> str:
