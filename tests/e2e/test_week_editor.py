@@ -148,3 +148,20 @@ def test_rows_still_move_up_and_down(site, laptop, django_user_model, week):
     expect(laptop.locator(".messagelist")).to_contain_text("was changed successfully")
     assert list(week.presentations.order_by("order")[:2]) == [second, first]
     assert problems(laptop) == []
+
+
+def test_what_is_missing_fits_a_laptop(site, laptop, django_user_model, week):
+    log_in(laptop, site, django_user_model)
+    fits = "document.scrollingElement.scrollWidth <= window.innerWidth"
+
+    laptop.goto(site + "/admin/syllabus/week/")
+    laptop.get_by_role("link", name="missing slides").click()
+    expect(laptop.locator("#result_list tbody tr").first).to_be_visible()
+    assert laptop.evaluate(fits)
+    assert problems(laptop) == []
+
+    laptop.goto(site + f"/admin/syllabus/term/{week.term_id}/change/")
+    laptop.get_by_role("link", name="What is missing").click()
+    expect(laptop.get_by_role("heading", level=1)).to_have_text(f"What is missing in {week.term}")
+    assert laptop.evaluate(fits)
+    assert problems(laptop) == []
