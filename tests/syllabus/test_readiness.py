@@ -1,5 +1,6 @@
 """What is missing: counts on the week changelist, its filters, and the term's readiness page."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -37,16 +38,16 @@ class Term3:
 
 def make_term(name: str = "Spring") -> Term3:
     term = TermFactory(name=name)
-    ready = WeekFactory(term=term, title=f"{name} ready", position=1)
+    ready = WeekFactory(term=term, title=f"{name} ready", position=1, date=datetime.date(2027, 1, 5))
     row = PresentationFactory(week=ready, order=1, paper=PaperFactory(abstract="We show things."))
     PresentationPresenterFactory(presentation=row)
     SlideDeckFactory(week=ready, presentation=row)
-    unready = WeekFactory(term=term, title=f"{name} unready", position=2)
+    unready = WeekFactory(term=term, title=f"{name} unready", position=2, date=datetime.date(2027, 1, 12))
     unslided = PresentationFactory(week=unready, order=1, paper=PaperFactory(abstract=""))
     PresentationPresenterFactory(presentation=unslided)
     placeholder = PresentationFactory(week=unready, order=2, paper=None, label="Mutual information")
     SlideDeckFactory(week=unready)  # for the whole session: no row has slides from it
-    empty = WeekFactory(term=term, title=f"{name} empty", position=3)
+    empty = WeekFactory(term=term, title=f"{name} empty", position=3, date=datetime.date(2027, 1, 19))
     return Term3(term, ready, unready, empty, unslided, placeholder)
 
 
