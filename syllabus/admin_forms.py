@@ -151,20 +151,23 @@ class WeekSlideDeckFormSet(forms.BaseInlineFormSet):
 
     @cached_property
     def week_rows(self):
+        return self.instance.presentations.select_related("week", "paper")
+
+    @cached_property
+    def listed_rows(self) -> list[Presentation]:
+        """The week's rows with their presenters, read once for every form's choices (two queries)."""
         entries = PresentationPresenter.objects.select_related("presenter")
-        return self.instance.presentations.select_related("week", "paper").prefetch_related(
-            Prefetch("presenter_entries", entries)
-        )
+        return list(self.week_rows.prefetch_related(Prefetch("presenter_entries", entries)))
 
     @cached_property
     def row_choices(self) -> list:
-        return [("", "---------"), *((row.pk, str(row)) for row in self.week_rows)]  # one query, all forms
+        return [("", "---------"), *((row.pk, str(row)) for row in self.listed_rows)]
 
     @cached_property
     def row_defaults(self) -> str:
         """What a new deck for each row starts with: the paper's title (or label), the first presenter."""
         defaults = {}
-        for row in self.week_rows:
+        for row in self.listed_rows:
             presenters = row.ordered_presenters
             defaults[row.pk] = {
                 "title": row.paper.title if row.paper_id else row.label,
