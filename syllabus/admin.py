@@ -1,19 +1,27 @@
+import copy
+
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from papers.admin import deck_preview
 from papers.duplicates import paper_readings, papers_read_again, readings_summary
 from papers.models import SlideDeck
-from syllabus import scheduling, services
+from presenters.models import Presenter
+from syllabus import readiness, scheduling, services
 from syllabus.admin_forms import (
     CopyTermForm,
     GenerateWeeksForm,
     PreloadedAutocompleteInlineMixin,
     PresentationInlineForm,
+    WeekPresentationFormSet,
     WeekSlideDeckFormSet,
 )
 from syllabus.admin_history import HistoryAdmin
@@ -38,7 +46,7 @@ class WeekInline(admin.TabularInline):
 
 @admin.register(Term)
 class TermAdmin(EditSnapshotMixin, HistoryAdmin):
-    list_display = ["name", "code", "start_date", "end_date", "week_count", "is_published"]
+    list_display = ["name", "code", "start_date", "end_date", "week_count", "is_published", "readiness_link"]
     list_filter = ["is_published"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"slug": ["name"]}
@@ -84,6 +92,11 @@ class TermAdmin(EditSnapshotMixin, HistoryAdmin):
                 self.admin_site.admin_view(self.copy_view),
                 name="syllabus_term_copy",
             ),
+            path(
+                "<path:object_id>/readiness/",
+                self.admin_site.admin_view(self.readiness_view),
+                name="syllabus_term_readiness",
+            ),
         ]
         return own + super().get_urls()  # before the catch-all "<path:object_id>/" of the change page
 
@@ -107,6 +120,28 @@ class TermAdmin(EditSnapshotMixin, HistoryAdmin):
     @admin.display(description="weeks", ordering="week_count")
     def week_count(self, term: Term) -> int:
         return term.week_count
+
+    @admin.display(description="readiness")
+    def readiness_link(self, term: Term) -> str:
+        return format_html(
+            '<a href="{}">What is missing</a>', reverse("admin:syllabus_term_readiness", args=[term.pk])
+        )
+
+    def readiness_view(self, request, object_id):
+        """Every row of the term's weeks that lacks a presenter, a paper, slides or an abstract."""
+        term = self.get_object(request, object_id)
+        if term is None:
+            raise Http404("No such term.")
+        if not self.has_view_permission(request, term):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": term,
+            "title": f"What is missing in {term}",
+            "weeks": readiness.term_readiness(term=term),
+        }
+        return TemplateResponse(request, "admin/syllabus/term/readiness.html", context)
 
     @admin.action(description="Publish selected terms", permissions=["change"])
     def publish(self, request, queryset):
@@ -212,19 +247,55 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMixin, admin.TabularInline):
+class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMixin, admin.StackedInline):
+    """A week's table, one block per row on two lines, so that it fits a laptop's screen."""
+
     model = Presentation
     form = PresentationInlineForm
+    formset = WeekPresentationFormSet
+    template = "admin/syllabus/week/presentations_inline.html"  # the stacked inline and the sections list
     fields = ["position", "section", "label", "paper", "read_elsewhere", "speakers", "notes"]
     readonly_fields = ["read_elsewhere"]
     autocomplete_fields = ["paper"]
+    classes = ["compact-rows"]
     extra = 1
     show_change_link = True
     readings: dict = {}
 
     class Media:
-        js = ["js/admin_reorder.js", "js/admin_paper_lookup.js"]
-        css = {"all": ["css/admin_reorder.css", "css/admin_paper_lookup.css"]}
+        js = ["js/admin_reorder.js", "js/admin_week.js", "js/admin_paper_lookup.js"]
+        css = {"all": ["css/admin_reorder.css", "css/admin_week.css", "css/admin_paper_lookup.css"]}
+
+    def get_fieldsets(self, request, obj=None):
+        # `fields` stays flat: the edit snapshot (admin_versions.py) reads it.
+        return [
+            (
+                None,
+                {
+                    "fields": [
+                        ("position", "section", "label", "read_elsewhere"),
+                        ("paper", "speakers", "notes"),
+                    ]
+                },
+            )
+        ]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Where the rows' papers were read in other weeks, for all rows at once (a fixed number of queries).
+        if obj is not None:
+            paper_ids = obj.presentations.exclude(paper=None).values_list("paper_id", flat=True)
+            self.readings = paper_readings(paper_ids=paper_ids, exclude_week_id=obj.pk)
+        formset = super().get_formset(request, obj, **kwargs)
+        # The presenters field is the form's own, so the admin does not add its "+" (new presenter) link.
+        speakers = copy.deepcopy(formset.form.base_fields["speakers"])
+        speakers.widget = RelatedFieldWidgetWrapper(
+            speakers.widget,
+            Presentation._meta.get_field("presenters").remote_field,
+            self.admin_site,
+            can_add_related=self.admin_site.get_model_admin(Presenter).has_add_permission(request),
+        )
+        formset.form.base_fields["speakers"] = speakers
+        return formset
 
     def get_queryset(self, request):
         entries = PresentationPresenter.objects.select_related("presenter")
@@ -234,13 +305,6 @@ class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMix
             .select_related("week", "paper")
             .prefetch_related(Prefetch("presenter_entries", entries))
         )
-
-    def get_formset(self, request, obj=None, **kwargs):
-        # Where the rows' papers were read in other weeks, for all rows at once (a fixed number of queries).
-        if obj is not None:
-            paper_ids = obj.presentations.exclude(paper=None).values_list("paper_id", flat=True)
-            self.readings = paper_readings(paper_ids=paper_ids, exclude_week_id=obj.pk)
-        return super().get_formset(request, obj, **kwargs)
 
     @admin.display(description="also read")
     def read_elsewhere(self, row: Presentation) -> str:
@@ -257,16 +321,28 @@ class PresentationInline(EditSnapshotInlineMixin, PreloadedAutocompleteInlineMix
         return f"row {row.order} ({subject})"
 
 
-class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
+class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.StackedInline):
+    """A week's slide decks, stacked like its rows. A new deck starts with its row's paper title and
+    first presenter once the row is chosen (js/admin_week.js, WeekSlideDeckFormSet.row_defaults)."""
+
     model = SlideDeck
     formset = WeekSlideDeckFormSet
     fields = ["preview", "title", "file", "url", "presentation", "presenter", "is_public"]
     readonly_fields = ["preview"]
     autocomplete_fields = ["presenter"]
+    classes = ["compact-rows"]
     extra = 0
 
     class Media:
-        css = {"all": ["css/admin_previews.css"]}  # no inline styles under the site's CSP
+        css = {"all": ["css/admin_previews.css", "css/admin_week.css"]}  # no inline styles under the CSP
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (
+                None,
+                {"fields": [("presentation", "title", "presenter"), ("file", "url", "is_public", "preview")]},
+            )
+        ]
 
     @admin.display(description="first page")
     def preview(self, deck: SlideDeck) -> str:
@@ -276,11 +352,56 @@ class SlideDeckInline(PreloadedAutocompleteInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("presenter")
 
 
+class ReadinessChangeList(ChangeList):
+    """The week changelist, with each week's counts of rows, presenters, papers, slides and abstracts."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        self.root_queryset = readiness.weeks_with_readiness(self.root_queryset)
+        return super().get_queryset(request, exclude_parameters)
+
+
+class MissingFilter(admin.SimpleListFilter):
+    """Weeks with a row that lacks something; the rules are in syllabus/readiness.py."""
+
+    title = "what is missing"
+    parameter_name = "missing"
+    labels = {
+        readiness.SLIDES: "missing slides",
+        readiness.PRESENTER: "missing presenter",
+        readiness.PAPER: "no paper",
+        readiness.ABSTRACT: "missing abstract",
+    }
+
+    def lookups(self, request, model_admin):
+        return list(self.labels.items())
+
+    def queryset(self, request, queryset):
+        lack = self.value()
+        return readiness.weeks_lacking(queryset, lack) if lack in self.labels else queryset
+
+
+def _progress(done: int, total: int) -> str:
+    state = "readiness-short" if done < total else "readiness-done"
+    return format_html('<span class="{}">{}/{}</span>', state, done, total)
+
+
 @admin.register(Week)
 class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
-    list_display = ["title", "term", "date", "position", "code", "category_names", "is_published"]
+    list_display = [
+        "title",
+        "term",
+        "date",
+        "position",
+        "code",
+        "category_names",
+        "is_published",
+        "presenters_done",
+        "papers_done",
+        "slides_done",
+        "abstracts_done",
+    ]
     list_display_links = ["title"]
-    list_filter = ["term", "is_published", "categories", "tags"]
+    list_filter = ["term", "is_published", MissingFilter, "categories", "tags"]
     list_select_related = ["term"]
     search_fields = ["title", "code", "body", "source_path"]
     date_hierarchy = "date"
@@ -309,6 +430,9 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
     inlines = [PresentationInline, SlideDeckInline]
     actions = ["publish", "unpublish"]
 
+    class Media:
+        css = {"all": ["css/admin_readiness.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
@@ -320,9 +444,29 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
             return f"{week.when_text}: no time known (the term has none), so an all-day event in calendars."
         return week.when_text
 
+    def get_changelist(self, request, **kwargs):
+        return ReadinessChangeList
+
     @admin.display(description="categories")
     def category_names(self, week: Week) -> str:
         return ", ".join(category.name for category in week.categories.all())
+
+    # Counts from ReadinessChangeList: rows with the thing / rows that should have it.
+    @admin.display(description="presenters")
+    def presenters_done(self, week: Week) -> str:
+        return _progress(week.rows_presented, week.rows_total)
+
+    @admin.display(description="papers")
+    def papers_done(self, week: Week) -> str:
+        return _progress(week.rows_with_paper, week.rows_total)
+
+    @admin.display(description="slides")
+    def slides_done(self, week: Week) -> str:
+        return _progress(week.rows_with_slides, week.rows_needing_slides)
+
+    @admin.display(description="abstracts")
+    def abstracts_done(self, week: Week) -> str:
+        return _progress(week.rows_with_abstract, week.rows_with_paper)
 
     @admin.action(description="Publish selected weeks", permissions=["change"])
     def publish(self, request, queryset):

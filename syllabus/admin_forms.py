@@ -1,15 +1,17 @@
 """Forms and widgets of the admin: a week's table of presentations, and setting up a term."""
 
 import datetime
+import json
 import re
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
+from django.db.models import Prefetch
 from django.utils.functional import cached_property
 
 from presenters.models import Presenter
-from syllabus.models import Presentation
+from syllabus.models import Presentation, PresentationPresenter
 from syllabus.scheduling import WEEKDAY_NAMES
 
 
@@ -87,6 +89,29 @@ class PreloadedAutocompleteInlineMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+SECTIONS_LIST_ID = "presentation-sections"
+
+
+class WeekPresentationFormSet(forms.BaseInlineFormSet):
+    """A week's rows; a new row starts in the section of the row above it."""
+
+    @cached_property
+    def section_choices(self) -> list[str]:
+        """The sections used in the week's term (every term's, while the week has none yet)."""
+        rows = Presentation.objects.exclude(section="")
+        if self.instance.term_id:
+            rows = rows.filter(week__term_id=self.instance.term_id)
+        return list(rows.order_by("section").values_list("section", flat=True).distinct())
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is None or index >= self.initial_form_count():  # a new row (or the template of one)
+            saved = list(self.get_queryset()) if self.instance.pk else []
+            if saved and saved[-1].section:
+                kwargs["initial"] = {"section": saved[-1].section}
+        return kwargs
+
+
 class PresentationInlineForm(PreloadedChoicesForm):
     # `order` itself stays out of the form: the week's rows are renumbered together on save
     # (see week_arrange_presentations), so a swap of two rows is not a uniqueness error.
@@ -102,7 +127,11 @@ class PresentationInlineForm(PreloadedChoicesForm):
     class Meta:
         model = Presentation
         fields = ["section", "label", "paper", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+        widgets = {
+            # The sections already used in the term, offered as a list (presentations_inline.html).
+            "section": forms.TextInput(attrs={"list": SECTIONS_LIST_ID, "autocomplete": "off"}),
+            "notes": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,7 +139,7 @@ class PresentationInlineForm(PreloadedChoicesForm):
             presenters = self.instance.ordered_presenters
             self.fields["position"].initial = self.instance.order
             self.fields["speakers"].initial = [p.pk for p in presenters]
-            self.fields["speakers"].widget.preloaded = presenters
+            _inner(self.fields["speakers"].widget).preloaded = presenters  # wrapped for its "+" link
 
     def clean(self):
         cleaned = super().clean()
@@ -128,14 +157,33 @@ class WeekSlideDeckFormSet(forms.BaseInlineFormSet):
         return self.instance.presentations.select_related("week", "paper")
 
     @cached_property
+    def listed_rows(self) -> list[Presentation]:
+        """The week's rows with their presenters, read once for every form's choices (two queries)."""
+        entries = PresentationPresenter.objects.select_related("presenter")
+        return list(self.week_rows.prefetch_related(Prefetch("presenter_entries", entries)))
+
+    @cached_property
     def row_choices(self) -> list:
-        return [("", "---------"), *((row.pk, str(row)) for row in self.week_rows)]  # one query, all forms
+        return [("", "---------"), *((row.pk, str(row)) for row in self.listed_rows)]
+
+    @cached_property
+    def row_defaults(self) -> str:
+        """What a new deck for each row starts with: the paper's title (or label), the first presenter."""
+        defaults = {}
+        for row in self.listed_rows:
+            presenters = row.ordered_presenters
+            defaults[row.pk] = {
+                "title": row.paper.title if row.paper_id else row.label,
+                "presenter": [presenters[0].pk, str(presenters[0])] if presenters else None,
+            }
+        return json.dumps(defaults)
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
         field = form.fields["presentation"]
         field.queryset = self.week_rows
         field.choices = self.row_choices
+        _inner(field.widget).attrs["data-row-defaults"] = self.row_defaults  # read by js/admin_week.js
 
     def clean(self):
         super().clean()

@@ -4,10 +4,9 @@
 window.addEventListener("load", function () {
   const group = document.getElementById("presentations-group");
   if (!group) return;
-  const tbody = group.querySelector("tbody");
 
   function savedRows() {
-    return Array.from(tbody.querySelectorAll("tr.form-row.has_original"));
+    return Array.from(group.querySelectorAll(".inline-related.has_original"));
   }
 
   function renumber() {
@@ -21,13 +20,13 @@ window.addEventListener("load", function () {
     const rows = savedRows();
     const target = rows[rows.indexOf(row) + step];
     if (!target) return;
-    if (step < 0) tbody.insertBefore(row, target);
-    else tbody.insertBefore(row, target.nextSibling);
+    if (step < 0) target.parentNode.insertBefore(row, target);
+    else target.parentNode.insertBefore(row, target.nextSibling);
     renumber();
   }
 
   savedRows().forEach(function (row) {
-    const cell = row.querySelector("td.field-position");
+    const cell = row.querySelector(".fieldBox.field-position");
     if (!cell) return;
     const buttons = document.createElement("span");
     buttons.className = "reorder-buttons";

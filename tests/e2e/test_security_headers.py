@@ -120,7 +120,7 @@ def test_admin_pages_show_no_policy_violations(site, watched_page, django_user_m
     watched_page.locator(".field-tags .select2-selection").click()  # autocomplete
     expect(watched_page.locator(".select2-results__option", has_text="transformers")).to_be_visible()
     watched_page.keyboard.press("Escape")
-    rows = watched_page.locator("#presentations-group tr.dynamic-presentations")
+    rows = watched_page.locator("#presentations-group .dynamic-presentations")
     before = rows.count()
     watched_page.get_by_text("Add another Presentation").click()  # inlines
     expect(rows).to_have_count(before + 1)

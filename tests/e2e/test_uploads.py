@@ -22,7 +22,7 @@ def test_instructor_uploads_a_deck_and_sees_its_thumbnail_on_the_week_page(
     page.goto(site + "/admin/syllabus/week/?q=Optimisation")
     page.get_by_role("link", name="Optimisation and normalisation").click()
     page.get_by_text("Add another Slide deck").click()
-    new_row = page.locator("#slide_decks-group tr.dynamic-slide_decks").last
+    new_row = page.locator("#slide_decks-group .dynamic-slide_decks").last
     new_row.locator("input[type=file]").set_input_files(slides)
     new_row.locator("select[name$='-presentation']").select_option(index=2)
     page.get_by_role("button", name="Save", exact=True).click()
