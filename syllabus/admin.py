@@ -179,7 +179,8 @@ class TermAdmin(EditSnapshotMixin, HistoryAdmin):
         term = self._term_or_404(request, object_id)
         if not self.has_generate_weeks_permission(request, term):
             raise PermissionDenied
-        form = GenerateWeeksForm(request.POST or None)
+        usual_day = {"weekdays": [term.weekday]} if term.weekday is not None else {}  # the term's meeting day
+        form = GenerateWeeksForm(request.POST or None, initial=usual_day)
         if request.method == "POST" and form.is_valid():
             try:
                 created = scheduling.term_generate_weeks(

@@ -158,6 +158,22 @@ def test_generate_sessions_form_creates_drafts_and_says_which(staff_client):
     )
 
 
+def test_generate_sessions_form_starts_on_the_terms_meeting_day(staff_client):
+    usual = TermFactory(weekday=2)  # Wednesdays
+    unset = TermFactory(weekday=None)
+
+    page = staff_client.get(generate_url(usual)).content.decode()
+
+    assert 'type="checkbox" name="weekdays" value="2" id="id_weekdays_2" checked' in page
+    assert (
+        "checked"
+        not in staff_client.get(generate_url(unset))
+        .content.decode()
+        .split('name="weekdays"', 1)[1]
+        .split("</ul>")[0]
+    )
+
+
 def test_generate_sessions_again_says_nothing_was_added(staff_client):
     term = TermFactory(start_date=D(2026, 9, 1), end_date=D(2026, 9, 1))
     staff_client.post(generate_url(term), {"weekdays": ["1"]})
