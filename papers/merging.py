@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from papers.models import Paper, PaperLink, SlideDeck
+from syllabus.history import ADDED, history_batch, history_record
 from syllabus.media import media_follow_weeks
 from syllabus.models import Presentation, Tag
 
@@ -120,7 +121,7 @@ def papers_merge(*, keep: Paper, others: Sequence[Paper]) -> Paper:
     so a change saved meanwhile is merged rather than overwritten.
     """
     others = _check(keep, others)
-    with transaction.atomic():
+    with transaction.atomic(), history_batch():
         ids = sorted([keep.pk, *(paper.pk for paper in others)])
         locked = {p.pk: p for p in Paper.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
         if keep.pk not in locked:
@@ -134,6 +135,9 @@ def papers_merge(*, keep: Paper, others: Sequence[Paper]) -> Paper:
 
         week_ids = {row.week_id for row in plan.rows}
         Presentation.objects.filter(paper_id__in=other_ids).update(paper=keep)
+        for row in plan.rows:
+            row.paper = keep
+        history_record(rows=plan.rows)
         _repoint_other_relations(keep, other_ids)
 
         if plan.links_moved:
@@ -141,11 +145,13 @@ def papers_merge(*, keep: Paper, others: Sequence[Paper]) -> Paper:
             for offset, link in enumerate(plan.links_moved):
                 link.paper, link.order = keep, start + offset
             PaperLink.objects.bulk_update(plan.links_moved, ["paper", "order"])
+            history_record(rows=plan.links_moved)
         if plan.links_added:
             start = (keep.links.aggregate(last=Max("order"))["last"] or 0) + 1
             for offset, link in enumerate(plan.links_added):
                 link.order = start + offset
             PaperLink.objects.bulk_create(plan.links_added)
+            history_record(rows=plan.links_added, history_type=ADDED)
         keep.tags.add(*plan.tags_added)
 
         # The others go before the kept paper takes their arXiv id or DOI (each is unique).

@@ -6,7 +6,7 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -160,7 +160,10 @@ class TermAdmin(EditSnapshotMixin, HistoryAdmin):
         return redirect("admin:syllabus_term_copy", chosen[0])
 
     def _term_or_404(self, request, object_id) -> Term:
-        return get_object_or_404(self.get_queryset(request), pk=object_id)
+        term = self.get_object(request, object_id)  # None for an unknown or malformed id
+        if term is None:
+            raise Http404("No such term.")
+        return term
 
     def _page(self, request, term: Term, form, *, title: str, template: str):
         context = {

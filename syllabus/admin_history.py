@@ -7,6 +7,7 @@ history list is our template, which obeys the site's CSP and does not build each
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,7 +32,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
         with history_batch():
             super().delete_queryset(request, queryset)
 
+    def history_view(self, request, object_id, extra_context=None):
+        _numbers_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _numbers_or_404(object_id, version_id)
         if request.method == "POST":
             obj = self.get_object(request, object_id)
             if not self.has_change_history_permission(request, obj):
@@ -43,3 +49,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
             with history_reason(f"admin: reverted to the version{when}"):
                 return super().history_form_view(request, object_id, version_id, extra_context)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _numbers_or_404(*ids) -> None:
+    """Tracked rows and their versions have numeric ids: anything else in the address is a 404, not a 500."""
+    if not all(str(value).isdigit() for value in ids):
+        raise Http404("No such version.")

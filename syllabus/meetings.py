@@ -108,7 +108,13 @@ class WeekMeeting:
 
     @property
     def online_url_is_private(self) -> bool:
-        return self.term.online_url_private if self.online_url_private is None else self.online_url_private
+        """Whether the link shown is for signed-in users only. The week's own setting applies to its
+        own link; the term's link stays as private as the term made it (the week may only add to it)."""
+        if self.online_url:
+            return (
+                self.term.online_url_private if self.online_url_private is None else self.online_url_private
+            )
+        return self.term.online_url_private or bool(self.online_url_private)
 
     def online_url_for(self, user) -> str:
         """The online link as `user` may see it: empty for anonymous readers when it is restricted."""

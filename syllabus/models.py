@@ -4,6 +4,7 @@ import datetime
 import uuid
 from collections.abc import Callable
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -414,8 +415,16 @@ class Presentation(models.Model):
         ]
 
     def __str__(self) -> str:
-        subject = self.paper.title if self.paper_id else self.label or "Presentation"
-        return f"{self.week.date:%Y-%m-%d} #{self.order} {subject}"
+        # An old version (history) may name a week or paper deleted since: say so rather than fail.
+        try:
+            subject = self.paper.title if self.paper_id else self.label or "Presentation"
+        except ObjectDoesNotExist:
+            subject = f"paper {self.paper_id} (deleted)"
+        try:
+            when = f"{self.week.date:%Y-%m-%d}"
+        except ObjectDoesNotExist:
+            when = f"week {self.week_id} (deleted)"
+        return f"{when} #{self.order} {subject}"
 
     def save(self, *args, **kwargs):
         self.notes_html = render_markdown(self.notes)

@@ -6,19 +6,19 @@ to Term, Week or Presentation later is carried over by `term_copy` without code 
 """
 
 import datetime
-import zoneinfo
 from collections.abc import Collection, Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from syllabus.history import ADDED, history_batch, history_record
+from syllabus.meetings import Weekday
 from syllabus.models import Presentation, PresentationPresenter, Term, Week, free_slug
 from syllabus.services import row_lock
 
 # More sessions than any term has (a daily seminar for a year): a typo in a date is refused, not obeyed.
 MAX_GENERATED_WEEKS = 400
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAY_NAMES = [label for _, label in Weekday.choices]
 
 
 def session_title(position: int) -> str:
@@ -81,9 +81,10 @@ def term_generate_weeks(
     except the `skip` dates (holidays); returns the new weeks, in date order.
 
     Dates that already have a week in the term get no second one, so running it again (say, after
-    adding a weekday) only fills the gaps. New weeks are numbered after the term's existing ones, in
-    date order, and titled "Session N" after their number; slugs are unique in the term. The term's
-    row is locked meanwhile, so two runs at once do not both create the same dates.
+    adding a weekday) only fills the gaps. All the term's weeks are then numbered in date order, so a
+    new session before an existing one moves that one on (an existing title still "Session N"
+    follows its number); new weeks are titled "Session N", with slugs unique in the term. The
+    term's row is locked meanwhile, so two runs at once do not both create the same dates.
     """
     days = clean_weekdays(weekdays)
     holidays = clean_skip_dates(skip)
@@ -94,23 +95,35 @@ def term_generate_weeks(
                 "weekdays": f"This would create {len(dates)} sessions; at most {MAX_GENERATED_WEEKS} are made at once."
             }
         )
-    row_lock(row=term)
-    existing = list(Week.objects.filter(term=term).values_list("date", "slug", "position"))
-    have_dates = {date for date, _, _ in existing}
-    slugs = {slug for _, slug, _ in existing}
-    position = max((number for _, _, number in existing), default=0)
-    weeks = []
-    for date in dates:
-        if date in have_dates:
-            continue
-        position += 1
-        title = session_title(position)
-        slug = free_slug(title, slugs.__contains__)
-        slugs.add(slug)
-        weeks.append(
-            _timed(Week(term=term, position=position, title=title, slug=slug, date=date, is_published=False))
-        )
-    return Week.objects.bulk_create(weeks)
+    with history_batch():
+        row_lock(row=term)
+        existing = list(Week.objects.filter(term=term))
+        have_dates = {week.date for week in existing}
+        slugs = {week.slug for week in existing}
+        weeks = [Week(term=term, date=date, is_published=False) for date in dates if date not in have_dates]
+        # Every session of the term is numbered in date order, old and new: a session generated
+        # before an existing one moves it on. An old title still "Session N" follows its number.
+        renumbered = []
+        for position, week in enumerate(sorted(existing + weeks, key=_in_order), start=1):
+            if week.pk is None:
+                week.position, week.title = position, session_title(position)
+                week.slug = free_slug(week.title, slugs.__contains__)
+                slugs.add(week.slug)
+                _timed(week)
+            elif week.position != position:
+                if week.title == session_title(week.position):
+                    week.title = session_title(position)
+                week.position = position
+                renumbered.append(week)
+        created = Week.objects.bulk_create(weeks)
+        Week.objects.bulk_update(renumbered, ["position", "title"])
+        history_record(rows=created, history_type=ADDED)
+        history_record(rows=renumbered)
+    return created
+
+
+def _in_order(week: Week) -> tuple:
+    return (week.date, week.pk is None, week.position or 0, week.pk or 0)
 
 
 def _timed(week: Week) -> Week:
@@ -170,15 +183,6 @@ def _copy(original: models.Model, fields: list[models.Field], *, days: int, zone
     return type(original)(**data, **values)
 
 
-def _term_zone(term: Term) -> datetime.tzinfo:
-    """The time zone a term's times are kept in: its own `time_zone` field if it has one, else TIME_ZONE."""
-    name = getattr(term, "time_zone", "") or settings.TIME_ZONE
-    try:
-        return zoneinfo.ZoneInfo(str(name))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def _monday(date: datetime.date) -> datetime.date:
     return date - datetime.timedelta(days=date.weekday())
 
@@ -217,6 +221,7 @@ ROW_NOT_COPIED = {"week"}
 
 
 @transaction.atomic
+@history_batch()  # the copy's history in one insert per table, whatever the term's size
 def term_copy(
     *,
     term: Term,
@@ -239,7 +244,7 @@ def term_copy(
     if isinstance(start, datetime.datetime) or not isinstance(start, datetime.date):
         raise ValidationError({"start": "The new start must be a date (YYYY-MM-DD)."})
     holidays = clean_skip_dates(skip)
-    zone = _term_zone(term)
+    zone = term.zone
     weeks = list(Week.objects.filter(term=term).order_by("date", "position", "id"))
     try:
         dates = shifted_dates(
@@ -270,6 +275,7 @@ def term_copy(
         )
         for week, date in zip(weeks, dates, strict=True)
     )
+    history_record(rows=new_weeks, history_type=ADDED)
     new_week = {old.pk: new for old, new in zip(weeks, new_weeks, strict=True)}
     for relation in ("categories", "tags"):
         through = getattr(Week, relation).through
@@ -285,12 +291,14 @@ def term_copy(
     new_rows = Presentation.objects.bulk_create(
         _copy(row, row_fields, days=0, zone=zone, week=new_week[row.week_id], **kept) for row in rows
     )
+    history_record(rows=new_rows, history_type=ADDED)
     if keep_presenters:
         new_row = {old.pk: new for old, new in zip(rows, new_rows, strict=True)}
         entries = PresentationPresenter.objects.filter(presentation__week__term=term)
         entry_fields = copied_fields(PresentationPresenter, exclude={"presentation"})
-        PresentationPresenter.objects.bulk_create(
+        new_entries = PresentationPresenter.objects.bulk_create(
             _copy(entry, entry_fields, days=0, zone=zone, presentation=new_row[entry.presentation_id])
             for entry in entries
         )
+        history_record(rows=new_entries, history_type=ADDED)
     return copy

@@ -29,7 +29,7 @@ window.addEventListener("load", function () {
   });
 
   function fillDeck(select) {
-    const deck = select.closest(".form-row, .inline-related");
+    const deck = select.closest(".inline-related");
     if (!deck || deck.classList.contains("has_original")) return; // only decks being added
     const defaults = JSON.parse(select.dataset.rowDefaults || "{}")[select.value];
     if (!defaults) return;

@@ -50,7 +50,8 @@ def watched_page(browser):
 def problems(page) -> list[str]:
     """What the browser refused or complained about on the page shown, once it has settled."""
     page.wait_for_load_state("networkidle")
-    return page.evaluate("window.__cspViolations") + page.console_errors
+    # A popup has no console listener of its own; the init script still records its violations.
+    return page.evaluate("window.__cspViolations") + getattr(page, "console_errors", [])
 
 
 def log_in(page, site, django_user_model):

@@ -333,3 +333,8 @@ def test_generate_sessions_post_takes_the_same_queries_for_few_and_many_sessions
 
     assert (Week.objects.filter(term=short).count(), Week.objects.filter(term=long).count()) == (1, 36)
     assert few == many
+
+
+@pytest.mark.parametrize("page", ["generate-sessions", "copy", "readiness"])
+def test_term_setup_pages_answer_404_to_a_malformed_id(staff_client, page):
+    assert staff_client.get(f"/admin/syllabus/term/abc/{page}/").status_code == 404

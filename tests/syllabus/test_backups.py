@@ -25,9 +25,10 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.utils import load_backend
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from papers.models import SlideDeck
+from papers.models import PaperLookup, SlideDeck
 from syllabus.backups.database import postgresql_client_arguments
 from syllabus.models import Term
 from tests.factories import (
@@ -153,6 +154,12 @@ def fill_the_site(django_user_model) -> None:
     paper = PaperFactory(title="Deep Sets", arxiv_id="1703.06114", abstract="About **sets**.")
     paper.tags.add(tag)
     PaperLinkFactory(paper=paper)
+    PaperLookup.objects.create(
+        identifier="arxiv:1703.06114",
+        source="arxiv",
+        result={"title": "Deep Sets"},
+        fetched_at=timezone.now(),
+    )
     row = PresentationFactory(week=week, paper=paper, section="Required readings", notes="See [1].")
     PresentationFactory(week=week, paper=None, label="Open discussion")
     presenter = PresenterFactory(name="Ada Example", photo=png_file(), bio="Works on sets.")

@@ -77,6 +77,7 @@ def test_an_admin_change_form_records_the_instructor(staff_client):
         "start_date": term.start_date.isoformat(),
         "end_date": term.end_date.isoformat(),
         "description": "",
+        "time_zone": "UTC",
         "weeks-TOTAL_FORMS": "0",
         "weeks-INITIAL_FORMS": "0",
     }
@@ -328,6 +329,7 @@ def test_history_permission_matrix(
         "start_date": term.start_date.isoformat(),
         "end_date": term.end_date.isoformat(),
         "description": "",
+        "time_zone": "UTC",
     }
 
     listed = client.get(history_url(term))
@@ -407,3 +409,30 @@ def test_saving_a_table_unchanged_gives_its_rows_no_new_version_and_a_moved_row_
     )
     assert [record.order for record in first.history.order_by("history_date")] == [1, 2]
     assert [record.order for record in second.history.order_by("history_date")] == [2, 1]
+
+
+def test_history_of_a_row_whose_week_and_paper_were_deleted_still_opens(staff_client):
+    week = WeekFactory()
+    paper = PaperFactory(title="Gone soon")
+    row = PresentationFactory(week=week, paper=paper, order=1)
+    row_id = row.pk
+    versions_before = list(Presentation.history.filter(id=row_id).values_list("history_id", flat=True))
+    row.delete()
+    paper.delete()
+    week.delete()
+    gone = Presentation(pk=row_id)
+
+    listed = staff_client.get(history_url(gone))
+    shown = staff_client.get(history_url(gone, versions_before[0]))
+
+    assert (listed.status_code, shown.status_code) == (200, 200)
+    assert "(deleted)" in shown.content.decode()
+
+
+@pytest.mark.parametrize("object_id, version", [("abc", None), ("1", "abc"), ("1'", "2")])
+def test_history_pages_answer_404_to_malformed_ids(staff_client, object_id, version):
+    term = TermFactory()
+    base = history_url(term).replace(f"/{term.pk}/", f"/{object_id}/")
+    url = base + (f"{version}/" if version else "")
+
+    assert staff_client.get(url).status_code == 404

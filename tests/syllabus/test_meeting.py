@@ -74,11 +74,14 @@ def test_week_overrides_win_over_the_term_and_blank_ones_fall_back():
     plain = WeekFactory(term=term, date=datetime.date(2026, 11, 10))
 
     assert week.when_text == "Tue 3 Nov 2026, 10:15–11:00 (Europe/Berlin)"
+    # "Everyone" on a week applies to the week's own link: the term's restricted link stays restricted.
     assert (week.effective_place, week.effective_online_url, week.online_url_is_private) == (
         "Lecture hall A",
         LINK,
-        False,
+        True,
     )
+    week.online_url = "https://meet.example.edu/open-session"
+    assert (week.effective_online_url, week.online_url_is_private) == (week.online_url, False)
     assert (plain.effective_place, plain.effective_online_url, plain.online_url_is_private) == (
         "Room 2.14",
         LINK,

@@ -74,10 +74,47 @@ def test_generate_weeks_again_only_fills_the_gaps_and_continues_the_numbering():
         (1, D(2026, 9, 7), "Session 1", "session-1", True),
         (2, D(2026, 9, 14), "Session 2", "session-2", False),
     ]
+    # Every session is numbered in date order: the new Friday comes before the second Monday, whose
+    # default title follows its new number (its address stays).
     assert [(week.position, week.date, week.slug) for week in with_fridays] == [
-        (3, D(2026, 9, 11), "session-3"),
+        (2, D(2026, 9, 11), "session-2-2"),
         (4, D(2026, 9, 18), "session-4"),
     ]
+    assert [(p, d, t) for p, d, t, _, _ in week_rows(term)] == [
+        (1, D(2026, 9, 7), "Session 1"),
+        (2, D(2026, 9, 11), "Session 2"),
+        (3, D(2026, 9, 14), "Session 3"),
+        (4, D(2026, 9, 18), "Session 4"),
+    ]
+
+
+def test_generated_sessions_before_existing_ones_number_the_term_in_date_order():
+    term = TermFactory(start_date=D(2026, 9, 1), end_date=D(2026, 9, 30))
+    named = WeekFactory(term=term, position=1, title="Guest lecture", date=D(2026, 9, 22))
+
+    term_generate_weeks(term=term, weekdays=[TUE], skip=[])
+
+    assert [(p, d, t) for p, d, t, _, _ in week_rows(term)] == [
+        (1, D(2026, 9, 1), "Session 1"),
+        (2, D(2026, 9, 8), "Session 2"),
+        (3, D(2026, 9, 15), "Session 3"),
+        (4, D(2026, 9, 22), "Guest lecture"),
+        (5, D(2026, 9, 29), "Session 5"),
+    ]
+    assert named.history.latest().position == 4  # the move is in the week's history
+
+
+def test_generated_and_copied_sessions_are_in_the_history():
+    term = TermFactory(start_date=D(2026, 9, 1), end_date=D(2026, 9, 14))
+    created = term_generate_weeks(term=term, weekdays=[TUE], skip=[])
+    PresentationFactory(week=created[0], order=1)
+
+    copy = term_copy(term=term, name="Next", start=D(2027, 9, 7), keep_papers=True, keep_presenters=True)
+
+    assert [week.history.get().history_type for week in created] == ["+", "+"]
+    copied = list(copy.weeks.all())
+    assert [week.history.get().history_type for week in copied] == ["+", "+"]
+    assert copied[0].presentations.get().history.get().history_type == "+"
 
 
 def test_generated_slugs_do_not_clash_with_existing_ones():

@@ -151,6 +151,6 @@ def test_week_page_fields_are_laid_out_on_two_lines_per_row(staff_client):
 
     page = staff_client.get(change_url(week)).content.decode()
 
-    assert '<div class="form-row field-position field-section field-label">' in page
+    assert '<div class="form-row field-position field-section field-label field-read_elsewhere">' in page
     assert '<div class="form-row field-paper field-speakers field-notes">' in page
     assert "css/admin_week.css" in page and "js/admin_week.js" in page
