@@ -3,8 +3,10 @@
 Errors of the network or the source become LookupFailed subclasses with a message for people.
 """
 
+import ipaddress
 import time
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.core.cache import cache
 from papers.lookup.results import PaperNotFound, SourceTimedOut, SourceUnavailable
 
 MAX_BYTES = 2_000_000  # an arXiv entry or a CSL record is a few kilobytes
+MAX_REDIRECTS = 5  # doi.org sends a DOI on to its registry (Crossref, DataCite, ...): one or two hops
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,24 @@ def fetch(url: str, *, source: str, accept: str, params: dict | None = None, int
     """
     wait_turn(source, interval=interval)
     headers = {"Accept": accept, "User-Agent": user_agent()}
+    deadline = time.monotonic() + 2 * settings.LOOKUP_TIMEOUT  # the whole answer, however slowly it comes
     try:
-        with requests.get(
-            url, params=params, headers=headers, timeout=settings.LOOKUP_TIMEOUT, stream=True
-        ) as response:
-            status, content_type = response.status_code, response.headers.get("Content-Type", "")
-            body = _read_limited(response)
+        for _hop in range(MAX_REDIRECTS + 1):
+            with requests.get(
+                url,
+                params=params,
+                headers=headers,
+                timeout=settings.LOOKUP_TIMEOUT,
+                stream=True,
+                allow_redirects=False,
+            ) as response:
+                status, content_type = response.status_code, response.headers.get("Content-Type", "")
+                if not response.is_redirect:
+                    body = _read_limited(response, deadline=deadline, source=source)
+                    break
+                url, params = _redirect_target(response, source=source), None
+        else:
+            raise SourceUnavailable(f"{source} sent the request round in circles; fill in the paper by hand.")
     except requests.Timeout:
         raise SourceTimedOut(
             f"{source} did not answer within {settings.LOOKUP_TIMEOUT} seconds; try again later "
@@ -77,12 +92,38 @@ def fetch(url: str, *, source: str, accept: str, params: dict | None = None, int
     return Answer(status=status, body=body, content_type=content_type)
 
 
-def _read_limited(response: requests.Response) -> bytes:
-    """The body, read no further than one byte past MAX_BYTES."""
+def _redirect_target(response: requests.Response, *, source: str) -> str:
+    """Where a redirect points, if it is somewhere a lookup may go: an https address of a named host.
+
+    A DOI redirects to whatever its registrant chose; never follow one to plain http, an IP address
+    or this machine (a way into the site's own network).
+    """
+    target = urljoin(response.url, response.headers.get("Location", ""))
+    parts = urlsplit(target)
+    host = (parts.hostname or "").rstrip(".")
+    if parts.scheme != "https" or not host or host == "localhost" or _is_ip_address(host):
+        raise SourceUnavailable(f"{source} sent the lookup to an address it may not follow ({target[:100]}).")
+    return target
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_limited(response: requests.Response, *, deadline: float, source: str) -> bytes:
+    """The body, read no further than one byte past MAX_BYTES, nor past `deadline` (a trickling server)."""
     chunks, size = [], 0
     for chunk in response.iter_content(64 * 1024):
         chunks.append(chunk)
         size += len(chunk)
         if size > MAX_BYTES:
             break
+        if time.monotonic() > deadline:
+            raise SourceTimedOut(
+                f"{source} sent its answer too slowly; try again later or fill in the paper by hand."
+            )
     return b"".join(chunks)

@@ -4,7 +4,7 @@ import pytest
 import responses
 
 RECORDINGS = Path(__file__).parent / "recordings"
-ARXIV_API = "http://export.arxiv.org/api/query"
+ARXIV_API = "https://export.arxiv.org/api/query"
 
 
 def recording(name: str) -> bytes:

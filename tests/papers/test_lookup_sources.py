@@ -187,6 +187,32 @@ def test_doi_followed_through_the_resolvers_redirect(network):
 
 
 @pytest.mark.parametrize(
+    "target",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "https://127.0.0.1/admin/",
+        "https://localhost/",
+        "file:///etc/passwd",
+    ],
+)
+def test_a_redirect_to_plain_http_an_ip_address_or_this_machine_is_not_followed(network, target):
+    network.get("https://doi.org/10.1145/3065386", status=302, headers={"Location": target})
+
+    with pytest.raises(SourceUnavailable, match="an address it may not follow"):
+        find("10.1145/3065386")
+    assert len(network.calls) == 1  # the target was never asked
+
+
+def test_redirects_in_a_loop_end_with_a_message(network):
+    network.get(
+        "https://doi.org/10.1145/3065386", status=302, headers={"Location": "https://doi.org/10.1145/3065386"}
+    )
+
+    with pytest.raises(SourceUnavailable, match="round in circles"):
+        find("10.1145/3065386")
+
+
+@pytest.mark.parametrize(
     ("status", "body", "error", "message"),
     [
         (404, "DOI Not Found", PaperNotFound, "doi.org knows no such paper."),
