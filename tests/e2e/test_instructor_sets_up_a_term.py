@@ -34,18 +34,7 @@ class Effort:
     loads: list = field(default_factory=list)
 
     def watch(self, page) -> None:
-        """Count `page`'s loads; a popup also records what the console says about the policies."""
         page.on("load", lambda loaded: self.loads.append(loaded.url))
-        if not hasattr(page, "console_errors"):
-            page.console_errors = []
-            page.on(
-                "console",
-                lambda message: (
-                    page.console_errors.append(message.text)
-                    if message.type in ("error", "warning") and "Policy" in message.text
-                    else None
-                ),
-            )
 
     def click(self, locator) -> None:
         self.clicks += 1
