@@ -187,7 +187,24 @@ def hide_restricted(data: dict, request, *, restricted: bool, fields: tuple[str,
     return data
 
 
+# JSON Schema's "time" format is RFC 3339's full-time, which needs a UTC offset; a meeting time is a
+# local wall-clock time (the term's zone says where), so the schema gives its shape instead.
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+        "example": "16:00:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day without a zone, e.g. 16:00:00."""
+
+
+LOCAL_TIMES = {**serializers.ModelSerializer.serializer_field_mapping, models.TimeField: LocalTimeField}
+
+
 class TermSerializer(ModelRulesMixin, serializers.HyperlinkedModelSerializer):
+    serializer_field_mapping = LOCAL_TIMES
     url = serializers.HyperlinkedIdentityField(view_name="api:term-detail")
     html_url = PageUrlField()
     online_url = online_url_field()
@@ -307,6 +324,7 @@ class PresentationInWeekSerializer(serializers.ModelSerializer):
 
 
 class WeekSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    serializer_field_mapping = LOCAL_TIMES
     url = serializers.HyperlinkedIdentityField(view_name="api:week-detail")
     html_url = PageUrlField()
     categories = LimitedSlugRelatedField(

@@ -1,6 +1,7 @@
 """The API's meeting fields: read by all (restricted links only by signed-in clients), written by editors."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -224,3 +225,22 @@ def test_the_schema_documents_the_meeting_fields(anonymous_api):
     assert {"weekday", "start_time", "duration_minutes", "time_zone", "place", "online_url_private"} <= set(
         term
     )
+
+
+def test_meeting_times_in_answers_match_their_schema(anonymous_api):
+    """A local time has no UTC offset, so it must not be typed as JSON Schema's "time" (which needs one)."""
+    term = TermFactory(is_published=True, start_time=datetime.time(15, 0))
+    week = WeekFactory(term=term, is_published=True, start_time=datetime.time(9, 30))
+    schema = anonymous_api.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    shapes = {
+        name: schema["components"]["schemas"][name]["properties"]["start_time"] for name in ("Term", "Week")
+    }
+
+    answers = {
+        "Term": anonymous_api.get(reverse("api:term-detail", args=[term.pk])).json()["start_time"],
+        "Week": anonymous_api.get(reverse("api:week-detail", args=[week.pk])).json()["start_time"],
+    }
+
+    assert answers == {"Term": "15:00:00", "Week": "09:30:00"}
+    for name, shape in shapes.items():
+        assert "format" not in shape and re.fullmatch(shape["pattern"], answers[name]), name
