@@ -159,24 +159,18 @@ def copied_fields(model: type[models.Model], *, exclude: Collection[str] = ()) -
     ]
 
 
-def _shift_value(value, days: int, zone: datetime.tzinfo):
-    """A date moved by `days`; an aware datetime moved by `days` keeping its wall-clock time in `zone`."""
-    if days == 0 or value is None:
-        return value
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            return value + datetime.timedelta(days=days)
-        local = value.astimezone(zone).replace(tzinfo=None) + datetime.timedelta(days=days)
-        return local.replace(tzinfo=zone)
-    if isinstance(value, datetime.date):
+def _shift_value(value, days: int):
+    """A date (or datetime) moved by `days`; anything else as it is. A week's start and end are then
+    computed again from its new date (`_timed`), so its local time stays the same across DST."""
+    if days and isinstance(value, datetime.date):
         return value + datetime.timedelta(days=days)
     return value
 
 
-def _copy(original: models.Model, fields: list[models.Field], *, days: int, zone, **values) -> models.Model:
+def _copy(original: models.Model, fields: list[models.Field], *, days: int, **values) -> models.Model:
     """An unsaved copy of `original` with `fields` copied (dates shifted by `days`) and `values` set."""
     data = {
-        field.attname: _shift_value(getattr(original, field.attname), days, zone)
+        field.attname: _shift_value(getattr(original, field.attname), days)
         for field in fields
         if field.name not in values and field.attname not in values
     }
@@ -244,7 +238,6 @@ def term_copy(
     if isinstance(start, datetime.datetime) or not isinstance(start, datetime.date):
         raise ValidationError({"start": "The new start must be a date (YYYY-MM-DD)."})
     holidays = clean_skip_dates(skip)
-    zone = term.zone
     weeks = list(Week.objects.filter(term=term).order_by("date", "position", "id"))
     try:
         dates = shifted_dates(
@@ -255,7 +248,7 @@ def term_copy(
         raise ValidationError({"start": "The copied sessions would fall after the year 9999."}) from None
     term_days = (start - term.start_date).days
 
-    copy = _copy(term, copied_fields(Term, exclude=TERM_NOT_COPIED), days=term_days, zone=zone, name=name)
+    copy = _copy(term, copied_fields(Term, exclude=TERM_NOT_COPIED), days=term_days, name=name)
     copy.start_date, copy.end_date, copy.is_published = start, end, False
     copy.full_clean(exclude=["slug"])
     copy.save()
@@ -267,7 +260,6 @@ def term_copy(
                 week,
                 week_fields,
                 days=(date - week.date).days,
-                zone=zone,
                 term=copy,
                 date=date,
                 is_published=False,
@@ -289,7 +281,7 @@ def term_copy(
     row_fields = copied_fields(Presentation, exclude=ROW_NOT_COPIED)
     kept = {} if keep_papers else {"paper": None}
     new_rows = Presentation.objects.bulk_create(
-        _copy(row, row_fields, days=0, zone=zone, week=new_week[row.week_id], **kept) for row in rows
+        _copy(row, row_fields, days=0, week=new_week[row.week_id], **kept) for row in rows
     )
     history_record(rows=new_rows, history_type=ADDED)
     if keep_presenters:
@@ -297,7 +289,7 @@ def term_copy(
         entries = PresentationPresenter.objects.filter(presentation__week__term=term)
         entry_fields = copied_fields(PresentationPresenter, exclude={"presentation"})
         new_entries = PresentationPresenter.objects.bulk_create(
-            _copy(entry, entry_fields, days=0, zone=zone, presentation=new_row[entry.presentation_id])
+            _copy(entry, entry_fields, days=0, presentation=new_row[entry.presentation_id])
             for entry in entries
         )
         history_record(rows=new_entries, history_type=ADDED)
