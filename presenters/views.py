@@ -55,7 +55,7 @@ def presenter_detail(request, slug: str):
 
 @require_GET
 def presenter_calendar(request, slug: str):
-    presenter = get_object_or_404(Presenter.objects.public(), slug=slug)
+    presenter = get_object_or_404(Presenter.objects.public().only("id", "name"), slug=slug)
     weeks = (
         Week.objects.published()
         .filter(

@@ -5,12 +5,13 @@ import datetime
 import icalendar
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from syllabus.models import Week
+from syllabus.models import Category, Week
 from syllabus.text import multiline, single_line, xml_safe
 
 # A reader polls often and needs only what is new since: 20 sessions are more than a term of
@@ -56,7 +57,9 @@ class WeeksFeed(Feed):
         return "Each session of the seminar: its papers, presenters and slides."
 
     def items(self):
-        return Week.objects.published().with_outline().order_by("-date", "-position")[:FEED_LENGTH]
+        weeks = Week.objects.published().with_outline().order_by("-date", "-position")
+        categories = Prefetch("categories", Category.objects.only("id", "name"))
+        return weeks.prefetch_related(categories)[:FEED_LENGTH]
 
     def item_title(self, week: Week) -> str:
         return f"{week.title} ({week.date:%d %b %Y})"

@@ -277,7 +277,7 @@ class WeekQuerySet(models.QuerySet):
         )
 
     def with_outline(self):
-        """What feeds and calendars say of a week: its meeting, and each row's paper (title and
+        """What calendars and feeds say of a week: its meeting, and each row's paper (title and
         citation) or label with its presenters' names. No body, abstracts, links or decks."""
         rows = (
             Presentation.objects.select_related("paper")
@@ -289,10 +289,7 @@ class WeekQuerySet(models.QuerySet):
         return (
             self.select_related("term")
             .only(*WEEK_LIST_FIELDS, "uuid", "updated")
-            .prefetch_related(
-                models.Prefetch("categories", Category.objects.only("id", "name")),
-                models.Prefetch("presentations", rows),
-            )
+            .prefetch_related(models.Prefetch("presentations", rows))
         )
 
 
