@@ -59,6 +59,10 @@ def title_key(title: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", letters).split())
 
 
+# A paper as lists show it: its link, title and citation (venue, year); never its abstract.
+PAPER_LIST_FIELDS = ("id", "slug", "title", "venue", "year")
+
+
 class PaperQuerySet(models.QuerySet):
     def with_links(self):
         return self.prefetch_related("links", "tags")

@@ -3,7 +3,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from papers.models import Paper, SlideDeck
+from papers.models import PAPER_LIST_FIELDS, Paper, SlideDeck
 from syllabus.models import Presentation, PresentationPresenter, Week
 
 PAPERS_PER_PAGE = 50
@@ -14,6 +14,7 @@ def paper_list(request):
     read = Q(presentations__week__in=Week.objects.published())
     papers = (
         Paper.objects.visible_to(request.user)
+        .only(*PAPER_LIST_FIELDS, "authors")
         .annotate(times_read=Count("presentations", filter=read))
         .order_by("title", "id")
     )

@@ -10,12 +10,27 @@ from syllabus.models import PresentationPresenter, Week
 
 PRESENTERS_PER_PAGE = 60
 
+# A presenter's talk as their page lists it: the paper's title or the row's label, the session
+# (title, date, term, whether public) and the row's place in it.
+TALK_FIELDS = (
+    "id",
+    "presentation",
+    "presentation__order",
+    "presentation__label",
+    "presentation__week",
+    "presentation__paper",
+    *(f"presentation__paper__{name}" for name in ("title", "slug")),
+    *(f"presentation__week__{name}" for name in ("title", "slug", "date", "is_published", "term")),
+    *(f"presentation__week__term__{name}" for name in ("name", "slug", "is_published")),
+)
+
 
 @require_GET
 def presenter_list(request):
     presented = Q(presentation_entries__presentation__week__in=Week.objects.published())
     presenters = (
         Presenter.objects.visible_to(request.user)
+        .only("id", "name", "slug", "photo", "photo_small")
         .annotate(talk_count=Count("presentation_entries", filter=presented))
         .order_by("name", "id")
     )
@@ -31,6 +46,7 @@ def presenter_detail(request, slug: str):
             presenter=presenter, presentation__week__in=Week.objects.visible_to(request.user)
         )
         .select_related("presentation__week__term", "presentation__paper")
+        .only(*TALK_FIELDS)
         .prefetch_related(Prefetch("presentation__slide_decks", SlideDeck.objects.public().order_by("id")))
         .order_by("-presentation__week__date", "presentation__order")
     )
@@ -39,12 +55,12 @@ def presenter_detail(request, slug: str):
 
 @require_GET
 def presenter_calendar(request, slug: str):
-    presenter = get_object_or_404(Presenter.objects.public(), slug=slug)
+    presenter = get_object_or_404(Presenter.objects.public().only("id", "name"), slug=slug)
     weeks = (
         Week.objects.published()
         .filter(
             pk__in=Week.objects.filter(presentations__presenter_entries__presenter=presenter).values("pk")
         )
-        .with_presentations()
+        .with_outline()
     )
     return calendar_response(request, name=f"{presenter.name}: presentations", weeks=weeks)

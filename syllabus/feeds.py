@@ -5,15 +5,18 @@ import datetime
 import icalendar
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from syllabus.models import Week
+from syllabus.models import Category, Week
 from syllabus.text import multiline, single_line, xml_safe
 
-FEED_LENGTH = 50
+# A reader polls often and needs only what is new since: 20 sessions are more than a term of
+# weekly sessions, and the older ones are on the term pages. (The feed held 50, about two years.)
+FEED_LENGTH = 20
 
 
 class CleanAtom1Feed(Atom1Feed):
@@ -54,7 +57,9 @@ class WeeksFeed(Feed):
         return "Each session of the seminar: its papers, presenters and slides."
 
     def items(self):
-        return Week.objects.published().with_presentations().order_by("-date", "-position")[:FEED_LENGTH]
+        weeks = Week.objects.published().with_outline().order_by("-date", "-position")
+        categories = Prefetch("categories", Category.objects.only("id", "name"))
+        return weeks.prefetch_related(categories)[:FEED_LENGTH]
 
     def item_title(self, week: Week) -> str:
         return f"{week.title} ({week.date:%d %b %Y})"
@@ -70,7 +75,7 @@ class WeeksFeed(Feed):
 
 
 def calendar_response(request, *, name: str, weeks) -> HttpResponse:
-    """An iCalendar file with an event per week (weeks come with `with_presentations`).
+    """An iCalendar file with an event per week (weeks come with `with_outline`).
 
     A session with a known time is a timed event in its term's time zone (DTSTART/DTEND with a
     TZID, and a VTIMEZONE for each zone used); one without (e.g. imported weeks) is all-day.

@@ -234,7 +234,11 @@ class WeekQuerySet(models.QuerySet):
         return self.filter(term=term)
 
     def with_presentations(self, *, public_only: bool = True):
-        """Everything a week's table shows, in a fixed number of queries."""
+        """Everything a week's page shows, in a fixed number of queries.
+
+        Each slide deck is loaded once: a row's decks come with the row, the session's own decks
+        (no row) with the week, and `Week.decks` puts the two together.
+        """
         from papers.models import SlideDeck  # papers depends on this module
 
         decks = (SlideDeck.objects.public() if public_only else SlideDeck.objects.all()).select_related(
@@ -244,8 +248,89 @@ class WeekQuerySet(models.QuerySet):
             "categories",
             "tags",
             presentation_rows_prefetch(public_only=public_only),
-            models.Prefetch("slide_decks", decks.order_by("id"), to_attr="decks"),
+            models.Prefetch(
+                "slide_decks", decks.filter(presentation=None).order_by("id"), to_attr="session_decks"
+            ),
         )
+
+    def with_summary(self):
+        """What a list of weeks shows (includes/week_list.html), and nothing more.
+
+        The week and its term's meeting, categories, presenters in order, and two counts: rows with
+        a paper (from the rows, which come anyway for their presenters) and public slide decks.
+        No body, no abstracts, no links, no deck rows.
+        """
+        from papers.models import SlideDeck  # papers depends on this module
+
+        rows = Presentation.objects.only("id", "week_id", "order", "paper_id").prefetch_related(
+            presenters_in_order_prefetch()
+        )
+        public_decks = SlideDeck.objects.public().filter(week=models.OuterRef("pk"))
+        return (
+            self.select_related("term")
+            .only(*WEEK_LIST_FIELDS)
+            .annotate(deck_count=CountOf(public_decks))
+            .prefetch_related(
+                models.Prefetch("categories", Category.objects.only("id", "name", "slug")),
+                models.Prefetch("presentations", rows),
+            )
+        )
+
+    def with_outline(self):
+        """What calendars and feeds say of a week: its meeting, and each row's paper (title and
+        citation) or label with its presenters' names. No body, abstracts, links or decks."""
+        rows = (
+            Presentation.objects.select_related("paper")
+            .only(
+                "id", "week_id", "order", "label", "paper__id", "paper__title", "paper__venue", "paper__year"
+            )
+            .prefetch_related(presenters_in_order_prefetch())
+        )
+        return (
+            self.select_related("term")
+            .only(*WEEK_LIST_FIELDS, "uuid", "updated")
+            .prefetch_related(models.Prefetch("presentations", rows))
+        )
+
+
+# A week as lists, feeds and calendars show it: link, date and time, place and online link (its
+# own or its term's), whether it is public, and the term's name.
+WEEK_LIST_FIELDS = (
+    "id",
+    "term_id",
+    "title",
+    "slug",
+    "date",
+    "position",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_url",
+    "online_url_private",
+    "is_published",
+    "term__id",
+    "term__name",
+    "term__slug",
+    "term__is_published",
+    "term__place",
+    "term__online_url",
+    "term__online_url_private",
+    "term__time_zone",
+)
+
+
+class CountOf(models.Subquery):
+    """The number of rows of a queryset (filtered on an OuterRef), as an annotation.
+
+    A subquery per count, rather than Count() over joins, so that two counts never multiply and
+    the outer query needs no GROUP BY.
+    """
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = models.IntegerField()
+
+    def __init__(self, queryset: models.QuerySet, **extra):
+        super().__init__(queryset.order_by().values("pk"), **extra)
 
 
 class Week(WeekMeeting, TimestampedModel):
@@ -360,9 +445,10 @@ class Week(WeekMeeting, TimestampedModel):
         return list(found.values())
 
     @property
-    def session_decks(self) -> list:
-        """Public decks for the whole session rather than one row (e.g. a lecture)."""
-        return [deck for deck in self.decks if not deck.presentation_id]
+    def decks(self) -> list:
+        """The week's decks (public ones unless asked otherwise), of its rows and of the whole session."""
+        row_decks = [deck for row in self.presentations.all() for deck in row.slide_decks.all()]
+        return sorted([*row_decks, *self.session_decks], key=lambda deck: deck.pk)
 
     @property
     def downloadable_decks(self) -> list:
@@ -462,6 +548,16 @@ class PresentationPresenter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.presenter} on {self.presentation_id}"
+
+
+def presenters_in_order_prefetch() -> models.Prefetch:
+    """A row's credits with their presenters' names and slugs only (for `ordered_presenters`)."""
+    return models.Prefetch(
+        "presenter_entries",
+        PresentationPresenter.objects.select_related("presenter").only(
+            "id", "presentation_id", "order", "presenter__id", "presenter__name", "presenter__slug"
+        ),
+    )
 
 
 def presentation_rows_prefetch(*, public_only: bool = True) -> models.Prefetch:

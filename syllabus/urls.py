@@ -3,7 +3,7 @@
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -50,7 +50,13 @@ public_patterns = [
     path("search/", views.search_page, name="search"),
     path("feeds/weeks.atom", feeds.WeeksFeed(), name="feed"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "syllabus:sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<str:section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     # Files that are not public (private decks, drafts, unannounced presenters), after a check.
     path("files/<path:name>", media_views.private_file, name="private_file"),
 ]

@@ -8,7 +8,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from papers import slide_zip
-from papers.models import Paper
+from papers.models import PAPER_LIST_FIELDS, Paper
 from syllabus.feeds import calendar_response
 from syllabus.models import Category, Tag, Term, Week
 from syllabus.search import SearchResults, search
@@ -23,9 +23,7 @@ def home(request):
     term = terms.current()
     today = timezone.localdate()
     weeks = (
-        Week.objects.visible_to(request.user).for_term(term).with_presentations()
-        if term
-        else Week.objects.none()
+        Week.objects.visible_to(request.user).for_term(term).with_summary() if term else Week.objects.none()
     )
     upcoming = list(weeks.filter(date__gte=today)[:RECENT_WEEKS])
     recent = list(weeks.filter(date__lt=today).order_by("-date", "-position")[:RECENT_WEEKS])
@@ -35,7 +33,9 @@ def home(request):
         "upcoming": upcoming,
         "recent": recent,
         # An aggregate drops Meta.ordering, so every annotated list below orders itself.
-        "terms": terms.annotate(week_count=Count("weeks", filter=visible)).order_by(*Term._meta.ordering),
+        "terms": terms.only("id", "name", "slug", "start_date")
+        .annotate(week_count=Count("weeks", filter=visible))
+        .order_by(*Term._meta.ordering),
     }
     return render(request, "syllabus/home.html", context)
 
@@ -54,7 +54,7 @@ def term_list(request):
 @require_GET
 def term_detail(request, slug: str):
     term = get_object_or_404(Term.objects.visible_to(request.user), slug=slug)
-    weeks = Week.objects.visible_to(request.user).for_term(term).with_presentations()
+    weeks = Week.objects.visible_to(request.user).for_term(term).with_summary()
     return render(request, "syllabus/term_detail.html", {"term": term, "weeks": weeks})
 
 
@@ -114,7 +114,7 @@ def category_list(request):
 def category_detail(request, slug: str):
     """A category's sessions; one used only by drafts does not exist yet for the public."""
     category = get_object_or_404(Category, slug=slug)
-    weeks = Week.objects.visible_to(request.user).filter(categories=category).with_presentations()
+    weeks = Week.objects.visible_to(request.user).filter(categories=category).with_summary()
     if not weeks.exists():
         raise Http404("No sessions in this category.")
     return render(request, "syllabus/category_detail.html", {"category": category, "weeks": weeks})
@@ -134,8 +134,8 @@ def tag_list(request):
 @require_GET
 def tag_detail(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
-    weeks = Week.objects.visible_to(request.user).filter(tags=tag).with_presentations()
-    papers = Paper.objects.visible_to(request.user).filter(tags=tag)
+    weeks = Week.objects.visible_to(request.user).filter(tags=tag).with_summary()
+    papers = Paper.objects.visible_to(request.user).filter(tags=tag).only(*PAPER_LIST_FIELDS)
     if not weeks.exists() and not papers.exists():
         raise Http404("Nothing public has this tag.")
     return render(request, "syllabus/tag_detail.html", {"tag": tag, "weeks": weeks, "papers": papers})
@@ -145,7 +145,7 @@ def tag_detail(request, slug: str):
 def year_detail(request, year: int):
     if not 1 <= year <= 9999:
         raise Http404("No such year.")
-    weeks = Week.objects.visible_to(request.user).filter(date__year=year).with_presentations()
+    weeks = Week.objects.visible_to(request.user).filter(date__year=year).with_summary()
     if not weeks.exists():
         raise Http404(f"No sessions in {year}.")
     return render(request, "syllabus/year_detail.html", {"year": year, "weeks": weeks})
@@ -173,5 +173,5 @@ def robots_txt(request):
 @require_GET
 def term_calendar(request, slug: str):
     term = get_object_or_404(Term.objects.published(), slug=slug)
-    weeks = Week.objects.published().for_term(term).with_presentations()
+    weeks = Week.objects.published().for_term(term).with_outline()
     return calendar_response(request, name=term.name, weeks=weeks)

@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 
@@ -58,6 +59,21 @@ def count_queries(action: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as queries:
         action()
     return len(queries)
+
+
+def built_instances(action: Callable[[], object]) -> list:
+    """The model instances built while `action` runs (fetched or made in code), in order."""
+    built = []
+
+    def record(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(record)
+    try:
+        action()
+    finally:
+        post_init.disconnect(record)
+    return built
 
 
 def token_client(user):

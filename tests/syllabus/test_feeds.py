@@ -7,7 +7,9 @@ import icalendar
 import pytest
 from django.urls import reverse
 
+from papers.models import Paper
 from syllabus.models import Term, Week
+from syllabus.sitemaps import SectionSitemap
 from tests.factories import (
     PaperFactory,
     PresentationFactory,
@@ -80,13 +82,59 @@ def test_draft_term_has_no_public_calendar(client):
     assert client.get(reverse("syllabus:term_calendar", args=[term.slug])).status_code == 404
 
 
-def test_sitemap_lists_published_pages_only(client, presenter):
-    sitemap = ET.fromstring(client.get(reverse("syllabus:sitemap")).content)
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
-    locations = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+
+def sitemap_entries(client, url: str) -> list[tuple[str, str | None]]:
+    """(loc, lastmod) of each entry of a sitemap or sitemap index."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    document = ET.fromstring(response.content)
+    return [
+        (entry.findtext(f"{SITEMAP}loc"), entry.findtext(f"{SITEMAP}lastmod"))
+        for entry in [*document.findall(f"{SITEMAP}sitemap"), *document.findall(f"{SITEMAP}url")]
+    ]
+
+
+def test_sitemap_index_dates_each_section_by_its_newest_change(client, presenter):
+    Week.objects.filter(title="Optimisation").update(
+        updated=datetime.datetime(2026, 9, 1, 8, tzinfo=datetime.UTC)
+    )
+    Week.objects.filter(title="Normalisation").update(
+        updated=datetime.datetime(2026, 9, 2, 8, tzinfo=datetime.UTC)
+    )
+    Week.objects.filter(title="Draft").update(updated=datetime.datetime(2026, 9, 3, 8, tzinfo=datetime.UTC))
+    Paper.objects.update(updated=datetime.datetime(2026, 8, 1, 8, tzinfo=datetime.UTC))
+
+    assert sitemap_entries(client, reverse("syllabus:sitemap")) == [
+        ("http://testserver/sitemap-pages.xml", None),
+        ("http://testserver/sitemap-terms.xml", None),
+        ("http://testserver/sitemap-weeks.xml", "2026-09-02T08:00:00+00:00"),
+        ("http://testserver/sitemap-papers.xml", "2026-08-01T08:00:00+00:00"),
+        ("http://testserver/sitemap-presenters.xml", None),
+    ]
+
+
+def test_sitemap_sections_list_published_pages_only(client, presenter):
+    sections = [loc for loc, _ in sitemap_entries(client, reverse("syllabus:sitemap"))]
+
+    locations = {loc for section in sections for loc, _ in sitemap_entries(client, section)}
     assert "http://testserver/terms/fall-2026/optimisation/" in locations
     assert "http://testserver/presenters/maya/" in locations
     assert "http://testserver/terms/fall-2026/draft/" not in locations
+
+
+def test_sitemap_sections_are_paginated_with_each_page_in_the_index(client, presenter, monkeypatch):
+    monkeypatch.setattr(SectionSitemap, "limit", 1)
+    Week.objects.update(updated=datetime.datetime(2026, 9, 2, 8, tzinfo=datetime.UTC))
+
+    index = [loc for loc, _ in sitemap_entries(client, reverse("syllabus:sitemap"))]
+    weeks = [sitemap_entries(client, loc) for loc in index if "sitemap-weeks" in loc]
+
+    assert weeks == [
+        [("http://testserver/terms/fall-2026/optimisation/", "2026-09-02")],
+        [("http://testserver/terms/fall-2026/normalisation/", "2026-09-02")],
+    ]
 
 
 @pytest.fixture

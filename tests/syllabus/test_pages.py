@@ -45,6 +45,8 @@ PUBLIC_PAGES = {
     "term calendar": lambda s: reverse("syllabus:term_calendar", args=[s.term.slug]),
     "presenter calendar": lambda s: reverse("presenters:calendar", args=[s.presenter.slug]),
     "sitemap": lambda s: reverse("syllabus:sitemap"),
+    "sitemap of weeks": lambda s: reverse("syllabus:sitemap_section", args=["weeks"]),
+    "sitemap of papers": lambda s: reverse("syllabus:sitemap_section", args=["papers"]),
 }
 
 
