@@ -92,7 +92,9 @@ def search(raw_query: str, *, page: int = 1) -> SearchResults:
     papers, paper_count = _page(ranked_papers(query), page)
     weeks, week_count = _page(ranked_weeks(query), page)
     named = Q(name__icontains=query) | Q(aliases__name__icontains=query)
-    presenters, presenter_count = _page(Presenter.objects.public().filter(named).distinct().order_by("name"), page)
+    presenters, presenter_count = _page(
+        Presenter.objects.public().filter(named).distinct().order_by("name"), page
+    )
     return SearchResults(
         query=query,
         papers=papers,

@@ -6,8 +6,8 @@ from syllabus.search_index import is_indexed, search_index_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Install the search triggers and indexes and write every paper's and week's search document again "
-        "(PostgreSQL; nothing to do on SQLite, which searches without them). Safe to run any time."
+        "Install the search triggers and indexes, correct every paper's and week's search document that needs "
+        "it, and refresh the index's statistics (PostgreSQL; SQLite searches without them). Safe to run any time."
     )
 
     def add_arguments(self, parser):
@@ -22,4 +22,4 @@ class Command(BaseCommand):
             return
         with transaction.atomic(using=database):
             search_index_rebuild(connection=connection)
-        self.stdout.write("Rebuilt the search documents of every paper and week.")
+        self.stdout.write("The search documents of every paper and week are up to date.")
