@@ -22,7 +22,8 @@ column is an empty text column and search falls back to matching words (syllabus
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection as default_connection
 
-# Both installed by the migration syllabus/0008_search_index and again by rebuild_search_index.
+# Installed by the migration syllabus/0008_search_index and again by rebuild_search_index. After a
+# change here, add a migration that runs search_index_rebuild, so existing databases get it too.
 INSTALL_SQL = """
 CREATE OR REPLACE FUNCTION syllabus_paper_document(paper_id bigint, title text, authors text, abstract text)
 RETURNS tsvector LANGUAGE sql STABLE AS $$
