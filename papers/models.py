@@ -20,6 +20,7 @@ from syllabus.files import OwnsFiles, delete_files_with_rows
 from syllabus.history import TrackedHistory
 from syllabus.markup import render_markdown, validate_markdown
 from syllabus.models import HttpsURLField, Tag, TimestampedModel, unique_slug
+from syllabus.search_index import SearchDocumentField
 from syllabus.storage import media_storage
 from syllabus.text import validate_single_line
 
@@ -117,9 +118,13 @@ class Paper(TimestampedModel):
         blank=True,
         validators=[RegexValidator(DOI, "Enter a DOI such as 10.1145/3065386.")],
     )
+    # Title, authors, abstract and tag names, kept by the database (syllabus/search_index.py).
+    search_document = SearchDocumentField()
 
     objects = PaperQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["abstract_html", "title_key", "created", "updated"])
+    history = TrackedHistory(
+        excluded_fields=["abstract_html", "title_key", "search_document", "created", "updated"]
+    )
 
     class Meta:
         ordering = ["title", "id"]

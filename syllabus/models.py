@@ -24,6 +24,7 @@ from syllabus.meetings import (
     default_time_zone,
     validate_time_zone,
 )
+from syllabus.search_index import SearchDocumentField
 from syllabus.text import validate_single_line
 
 
@@ -388,10 +389,12 @@ class Week(WeekMeeting, TimestampedModel):
         blank=True,
         help_text="The file this week was imported from (e.g. _posts/2017-09-12-.md). Unique when set.",
     )
+    # Title, code, tag names and body, kept by the database (syllabus/search_index.py).
+    search_document = SearchDocumentField()
 
     objects = WeekQuerySet.as_manager()
     history = TrackedHistory(
-        excluded_fields=["body_html", "starts_at", "ends_at", "uuid", "created", "updated"]
+        excluded_fields=["body_html", "starts_at", "ends_at", "uuid", "search_document", "created", "updated"]
     )
 
     class Meta:

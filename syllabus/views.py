@@ -154,7 +154,11 @@ def year_detail(request, year: int):
 @require_GET
 def search_page(request):
     query = request.GET.get("q", "")
-    results = search(query) if query.strip() else SearchResults.empty(query)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:  # not a number (or more digits than int() reads)
+        page = 1
+    results = search(query, page=page) if query.strip() else SearchResults.empty(query)
     return render(request, "syllabus/search.html", {"results": results})
 
 
