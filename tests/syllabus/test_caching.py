@@ -69,6 +69,13 @@ def test_a_page_is_kept_until_something_changes(client, page_cache, committed):
     assert "Renamed" in fresh
 
 
+def served_from_cache(client, url: str) -> bool:
+    """The answer came without a query outside the cache table (with Redis: no query at all)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return all('"syllabus_cache"' in query["sql"] or "SAVEPOINT" in query["sql"] for query in queries)
+
+
 def rename(row, field: str, value: str):
     setattr(row, field, value)
     row.save()
@@ -160,6 +167,7 @@ def test_a_change_shows_on_the_next_anonymous_request(client, page_cache, commit
     page, change = CHANGES[case]
     url = page(seminar)
     before = text(client.get(url))
+    assert served_from_cache(client, url)
 
     with committed():
         change(seminar)
@@ -172,6 +180,7 @@ def test_a_change_shows_on_the_next_anonymous_request(client, page_cache, commit
 def week_page_after(client, committed, seminar, change) -> str:
     url = seminar.week.get_absolute_url()
     client.get(url)
+    assert served_from_cache(client, url)
     with committed():
         change()
     return text(client.get(url))
