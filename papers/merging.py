@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from papers.models import Paper, PaperLink, SlideDeck
+from syllabus.caching import content_changed
 from syllabus.history import ADDED, history_batch, history_record
 from syllabus.media import media_follow_weeks
 from syllabus.models import Presentation, Tag
@@ -138,6 +139,7 @@ def papers_merge(*, keep: Paper, others: Sequence[Paper]) -> Paper:
         for row in plan.rows:
             row.paper = keep
         history_record(rows=plan.rows)
+        content_changed()  # and for the links below, in the same transaction
         _repoint_other_relations(keep, other_ids)
 
         if plan.links_moved:

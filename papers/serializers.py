@@ -7,6 +7,7 @@ from rest_framework import serializers
 from papers.duplicates import papers_matching
 from papers.lookup import Identifier, IdentifierError, parse_identifier
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
+from syllabus.caching import content_changed
 from syllabus.history import ADDED, history_batch, history_record
 from syllabus.models import Presentation
 from syllabus.serializers import (
@@ -27,6 +28,7 @@ def replace_links(paper: Paper, links: list[dict]) -> None:
             PaperLink(paper=paper, order=order, **link) for order, link in enumerate(links)
         )
         history_record(rows=created, history_type=ADDED)
+        content_changed()
 
 
 class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from papers import previews
 from papers.lookup import Identifier, LookupFailed, PaperMetadata, look_up
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
+from syllabus.caching import content_changed
 from syllabus.files import delete_files_on_commit
 from syllabus.storage import PRIVATE
 
@@ -32,6 +33,7 @@ def slide_deck_rebuild_preview(*, deck: SlideDeck) -> bool:
     SlideDeck.objects.filter(pk=deck.pk).update(
         thumbnail=deck.thumbnail.name or "", page_count=deck.page_count
     )
+    content_changed()
     if old_thumbnail and old_thumbnail != deck.thumbnail.name:
         delete_files_on_commit(deck.thumbnail.storage, [old_thumbnail])
     return found.thumbnail is not None
@@ -139,6 +141,7 @@ def paper_enrich(
             PaperLink(paper=paper, kind=link.kind, label=link.label, url=link.url, order=start + offset)
             for offset, link in enumerate(new_links)
         )
+        content_changed()
     return changes
 
 

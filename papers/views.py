@@ -1,7 +1,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from papers.models import PAPER_LIST_FIELDS, Paper, SlideDeck
 from syllabus.models import Presentation, PresentationPresenter, Week
@@ -9,7 +9,7 @@ from syllabus.models import Presentation, PresentationPresenter, Week
 PAPERS_PER_PAGE = 50
 
 
-@require_GET
+@require_safe
 def paper_list(request):
     read = Q(presentations__week__in=Week.objects.published())
     papers = (
@@ -22,7 +22,7 @@ def paper_list(request):
     return render(request, "papers/paper_list.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def paper_detail(request, slug: str):
     paper = get_object_or_404(Paper.objects.visible_to(request.user).with_links(), slug=slug)
     readings = (

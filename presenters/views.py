@@ -1,7 +1,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from papers.models import SlideDeck
 from presenters.models import Presenter
@@ -25,7 +25,7 @@ TALK_FIELDS = (
 )
 
 
-@require_GET
+@require_safe
 def presenter_list(request):
     presented = Q(presentation_entries__presentation__week__in=Week.objects.published())
     presenters = (
@@ -38,7 +38,7 @@ def presenter_list(request):
     return render(request, "presenters/presenter_list.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def presenter_detail(request, slug: str):
     presenter = get_object_or_404(Presenter.objects.visible_to(request.user), slug=slug)
     talks = (
@@ -53,7 +53,7 @@ def presenter_detail(request, slug: str):
     return render(request, "presenters/presenter_detail.html", {"presenter": presenter, "talks": talks})
 
 
-@require_GET
+@require_safe
 def presenter_calendar(request, slug: str):
     presenter = get_object_or_404(Presenter.objects.public().only("id", "name"), slug=slug)
     weeks = (

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from papers.models import Paper, SlideDeck
 from syllabus import scheduling, services
 from syllabus.api_versions import OptimisticConcurrencyMixin
+from syllabus.caching import CachedReadsMixin
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week, sees_drafts
 from syllabus.serializers import (
     CategorySerializer,
@@ -37,10 +38,11 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=0, **kwargs)
 
 
-class SeminarViewSet(OptimisticConcurrencyMixin, viewsets.ModelViewSet):
+class SeminarViewSet(CachedReadsMixin, OptimisticConcurrencyMixin, viewsets.ModelViewSet):
     """A viewset whose answers to signed-in clients (which may hold drafts) are never shared by caches.
 
-    Object answers carry an ETag and writes honour If-Match (see syllabus.api_versions).
+    Object answers carry an ETag and writes honour If-Match (see syllabus.api_versions); anonymous
+    reads are kept in the shared cache (see syllabus.caching).
     """
 
     def finalize_response(self, request, response, *args, **kwargs):

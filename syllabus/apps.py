@@ -8,8 +8,9 @@ class SyllabusConfig(AppConfig):
     verbose_name = "Syllabus"
 
     def ready(self) -> None:
-        from syllabus import media
+        from syllabus import caching, media
         from syllabus.caches import cache_table_create
 
         post_migrate.connect(cache_table_create, sender=self, dispatch_uid="syllabus_cache_table")
         media.connect_signals(migrated_sender=self)
+        caching.connect_signals()

@@ -21,6 +21,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 
 from papers.models import SlideDeck
 from presenters.models import Presenter
+from syllabus.caching import content_changed
 from syllabus.files import OwnsFiles, delete_files_on_commit
 from syllabus.models import PresentationPresenter, Term, Week, sees_drafts
 
@@ -62,6 +63,8 @@ def _place(row: OwnsFiles, *, private: bool) -> int:
         return 0
     # Only if the row still holds the names read: a save meanwhile has placed its own files.
     updated = type(row)._base_manager.filter(pk=row.pk, **old).update(**new)
+    if updated:
+        content_changed()  # the page links the file at its new address
     gone = [old[field] for field in new] if updated else list(new.values())
     delete_files_on_commit(row._owned_storage(), gone)
     return updated

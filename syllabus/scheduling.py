@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from syllabus.caching import content_changed
 from syllabus.history import ADDED, history_batch, history_record
 from syllabus.meetings import Weekday
 from syllabus.models import Presentation, PresentationPresenter, Term, Week, free_slug
@@ -119,6 +120,7 @@ def term_generate_weeks(
         Week.objects.bulk_update(renumbered, ["position", "title"])
         history_record(rows=created, history_type=ADDED)
         history_record(rows=renumbered)
+        content_changed()
     return created
 
 
@@ -268,6 +270,7 @@ def term_copy(
         for week, date in zip(weeks, dates, strict=True)
     )
     history_record(rows=new_weeks, history_type=ADDED)
+    content_changed()
     new_week = {old.pk: new for old, new in zip(weeks, new_weeks, strict=True)}
     for relation in ("categories", "tags"):
         through = getattr(Week, relation).through

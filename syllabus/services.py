@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 
 from papers.models import SlideDeck
 from presenters.models import Presenter
+from syllabus.caching import content_changed
 from syllabus.history import history_batch, history_record
 from syllabus.media import media_follow_weeks
 from syllabus.models import Presentation, PresentationPresenter, Tag, Term, Week, free_slug
@@ -21,6 +22,7 @@ def terms_set_published(*, terms: models.QuerySet[Term], published: bool) -> int
     changed = list(terms.exclude(is_published=published).values_list("pk", flat=True))
     count = Term.objects.filter(pk__in=changed).update(is_published=published)
     history_record(rows=Term.objects.filter(pk__in=changed))  # .update() sends no signals
+    content_changed()
     media_follow_weeks(week_ids=Week.objects.filter(term_id__in=changed).values_list("pk", flat=True))
     return count
 
@@ -30,6 +32,7 @@ def weeks_set_published(*, weeks: models.QuerySet[Week], published: bool) -> int
     changed = list(weeks.exclude(is_published=published).values_list("pk", flat=True))
     count = Week.objects.filter(pk__in=changed).update(is_published=published)
     history_record(rows=Week.objects.filter(pk__in=changed))
+    content_changed()
     media_follow_weeks(week_ids=changed)
     return count
 
@@ -47,6 +50,8 @@ def weeks_refresh_times(*, weeks: Iterable[Week]) -> int:
             week.starts_at, week.ends_at = times
             changed.append(week)
     Week.objects.bulk_update(changed, ["starts_at", "ends_at"], batch_size=500)
+    if changed:
+        content_changed()
     return len(changed)
 
 
@@ -140,6 +145,7 @@ def week_set_order(*, week: Week, presentation_ids: Sequence[int]) -> None:
         row.order = number
     Presentation.objects.bulk_update(ordered, ["order"])
     history_record(rows=ordered)
+    content_changed()
 
 
 def _ids(ids: Iterable[int]) -> str:
@@ -204,6 +210,7 @@ def presentation_moved(*, presentation: Presentation, presenters: Sequence[Prese
         for deck in moved:
             deck.week_id = presentation.week_id
         history_record(rows=moved)
+        content_changed()
     media_follow_weeks(week_ids=[presentation.week_id])  # a deck moved to a draft week goes private
     if presenters is not None:
         presentation_set_presenters(presentation=presentation, presenters=presenters)
@@ -226,6 +233,7 @@ def tags_get_or_create(*, names: Iterable[str]) -> list[Tag]:
     missing = [name for key, name in wanted.items() if key not in found]
     if missing:
         Tag.objects.bulk_create(_new_tags(missing), ignore_conflicts=True)
+        content_changed()
         found |= _tags_named({name.lower(): name for name in missing})
         for key, name in wanted.items():
             if key not in found:  # its slug was taken meanwhile by another tag: the slow way

@@ -110,10 +110,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Whole public pages for anonymous visitors, and their 304s, before anything renders
+    # (syllabus/caching.py); after the HTTPS redirect, outside everything that adds headers.
+    "syllabus.caching.PageCacheMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (syllabus/security.py).
     "syllabus.security.ContentSecurityPolicyMiddleware",
     "syllabus.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for HTML and JSON, not the admin (whitenoise sends static files precompressed itself).
+    "syllabus.caching.GZipMiddleware",
     # ETag on every page and API response; a matching If-None-Match gets 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,6 +193,12 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+
+# Whole public pages and anonymous API reads kept in that cache (README "Caching"). A change to what
+# they show is seen at once (a content version); PAGE_CACHE_SECONDS only bounds how long an entry
+# nobody asks for any more takes room.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,7 +5,7 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views import defaults
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from papers import slide_zip
 from papers.models import PAPER_LIST_FIELDS, Paper
@@ -16,7 +16,7 @@ from syllabus.search import SearchResults, search
 RECENT_WEEKS = 3
 
 
-@require_GET
+@require_safe
 def home(request):
     """The current term's next and latest sessions, and every term."""
     terms = Term.objects.visible_to(request.user)
@@ -40,7 +40,7 @@ def home(request):
     return render(request, "syllabus/home.html", context)
 
 
-@require_GET
+@require_safe
 def term_list(request):
     terms = (
         Term.objects.visible_to(request.user)
@@ -51,14 +51,14 @@ def term_list(request):
     return render(request, "syllabus/term_list.html", {"terms": terms, "years": years})
 
 
-@require_GET
+@require_safe
 def term_detail(request, slug: str):
     term = get_object_or_404(Term.objects.visible_to(request.user), slug=slug)
     weeks = Week.objects.visible_to(request.user).for_term(term).with_summary()
     return render(request, "syllabus/term_detail.html", {"term": term, "weeks": weeks})
 
 
-@require_GET
+@require_safe
 def week_detail(request, term_slug: str, slug: str):
     visible = Week.objects.visible_to(request.user).select_related("term")
     week = get_object_or_404(visible.with_presentations(), term__slug=term_slug, slug=slug)
@@ -80,7 +80,7 @@ def week_detail(request, term_slug: str, slug: str):
     return render(request, "syllabus/week_detail.html", context)
 
 
-@require_GET
+@require_safe
 def week_slides_zip(request, term_slug: str, slug: str):
     """A session's public slide files as one zip, streamed as it is made."""
     visible = Week.objects.visible_to(request.user).select_related("term")
@@ -99,7 +99,7 @@ def week_slides_zip(request, term_slug: str, slug: str):
     return response
 
 
-@require_GET
+@require_safe
 def category_list(request):
     visible = Q(weeks__in=Week.objects.visible_to(request.user))
     categories = (
@@ -110,7 +110,7 @@ def category_list(request):
     return render(request, "syllabus/category_list.html", {"categories": categories})
 
 
-@require_GET
+@require_safe
 def category_detail(request, slug: str):
     """A category's sessions; one used only by drafts does not exist yet for the public."""
     category = get_object_or_404(Category, slug=slug)
@@ -120,7 +120,7 @@ def category_detail(request, slug: str):
     return render(request, "syllabus/category_detail.html", {"category": category, "weeks": weeks})
 
 
-@require_GET
+@require_safe
 def tag_list(request):
     tags = Tag.objects.annotate(
         week_count=Count("weeks", filter=Q(weeks__in=Week.objects.visible_to(request.user)), distinct=True),
@@ -131,7 +131,7 @@ def tag_list(request):
     return render(request, "syllabus/tag_list.html", {"tags": tags.order_by(*Tag._meta.ordering)})
 
 
-@require_GET
+@require_safe
 def tag_detail(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
     weeks = Week.objects.visible_to(request.user).filter(tags=tag).with_summary()
@@ -141,7 +141,7 @@ def tag_detail(request, slug: str):
     return render(request, "syllabus/tag_detail.html", {"tag": tag, "weeks": weeks, "papers": papers})
 
 
-@require_GET
+@require_safe
 def year_detail(request, year: int):
     if not 1 <= year <= 9999:
         raise Http404("No such year.")
@@ -151,7 +151,7 @@ def year_detail(request, year: int):
     return render(request, "syllabus/year_detail.html", {"year": year, "weeks": weeks})
 
 
-@require_GET
+@require_safe
 def search_page(request):
     query = request.GET.get("q", "")
     try:
@@ -169,12 +169,12 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     return render(request, "robots.txt", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def term_calendar(request, slug: str):
     term = get_object_or_404(Term.objects.published(), slug=slug)
     weeks = Week.objects.published().for_term(term).with_outline()

@@ -108,3 +108,13 @@ def editor_api(django_user_model):
         Permission.objects.filter(content_type__app_label__in=["syllabus", "papers", "presenters"])
     )
     return token_client(user)
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Pages and API reads are not kept unless a test turns PAGE_CACHE on (tests/syllabus/test_caching.py).
+
+    The content version moves when a transaction commits, and a test's own transaction never does:
+    a test that reads a page, changes a row and reads it again would see the kept page.
+    """
+    settings.PAGE_CACHE = False

@@ -43,6 +43,7 @@ from syllabus.backups.database import (
     sqlite_restore,
 )
 from syllabus.backups.errors import BackupError
+from syllabus.caching import content_changed
 
 FORMAT = "syllabus-backup/1"
 MANIFEST = "manifest.json"
@@ -305,6 +306,7 @@ def backup_restore(*, archive: Path, using: str = DEFAULT_DB_ALIAS, force: bool 
             postgresql_restore(connection, dump)
         else:
             sqlite_restore(connection, dump)
+    content_changed()  # every row may differ; with the database cache, the version came back too
     restored: set[tuple[str, str]] = set()
     with tarfile.open(archive, "r:") as opened:
         for member in opened:

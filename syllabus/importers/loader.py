@@ -20,6 +20,7 @@ from papers import slides
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus import services
+from syllabus.caching import content_changed
 from syllabus.history import ADDED, history_batch, history_record
 from syllabus.importers.jekyll import (
     Link,
@@ -159,6 +160,7 @@ class SiteImporter:
         PresentationPresenter.objects.bulk_create(table.new_entries)
         SlideDeck.objects.bulk_create(table.new_decks)
         history_record(rows=[*table.new_entries, *table.new_decks], history_type=ADDED)
+        content_changed()
         # bulk_create sends no signals: a presenter this published week now credits shows their photo.
         media_follow_presenters(presenter_ids=[entry.presenter_id for entry in table.new_entries])
         if not is_new:
@@ -274,6 +276,7 @@ class SiteImporter:
                 current.save()
         PaperLink.objects.bulk_create(new)
         history_record(rows=new, history_type=ADDED)
+        content_changed()
         self.summary.counts["links"] += len(new)
 
     def _presenter(self, name: str) -> Presenter:

@@ -1,0 +1,382 @@
+"""Caching and invalidation for every page and API read: one content version, shared whole answers.
+
+**The content version** is one number in the shared cache that every change of what the public can
+see moves forward: a save or delete of a term, week, row, paper, link, deck, presenter, tag or
+category, and their many-to-many changes (signals, `connect_signals`), and every bulk write that
+sends no signals (`content_changed()` at each). It moves after the transaction commits, so no
+request can read the new number and still see the old rows. It is close to the time of the last
+change in nanoseconds; if the key is lost (flushed, evicted) it starts again from the current time,
+a number no earlier version had, so nothing cached under an old one can come back.
+
+**Whole answers** for anonymous visitors (no session or messages cookie, no Authorization header)
+of the public pages, feeds and sitemap (`PageCacheMiddleware`), and of the API's list and detail
+reads (`CachedReadsMixin`, after DRF's authentication, permissions and throttles) are kept under a
+key made of the content version, today's date (the home page shows what is upcoming), the scheme,
+host, path and query string, and the encoding (gzip or not). A change makes every key new at once;
+old entries are never read again and expire after PAGE_CACHE_SECONDS. Only 200 answers that set
+no cookie and use no CSRF token are kept, with their final headers (CSP included), so a hit
+computes nothing but a 304 check.
+
+**Conditional GETs** of those answers cost one cache read: the ETag of a page or API list is made
+from the content version, so a matching If-None-Match is answered 304 before any view runs. An API
+detail keeps the ETag of its representation (clients send it back in If-Match), read from the kept
+answer. Last-Modified is the time of the version's change, sent only once that second is over:
+If-Modified-Since counts whole seconds, and a second change within the same second would
+otherwise be hidden from a client that asks with the first one's time.
+
+Signed-in users (who may see drafts) never read or fill these caches; their answers keep the
+body-hash ETag of ConditionalGetMiddleware and get `Cache-Control: private`.
+"""
+
+import datetime
+import hashlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "content-version"
+NANOSECONDS = 1_000_000_000
+
+# URL namespaces of the public pages; of those, the views that are never kept.
+PAGE_NAMESPACES = {"syllabus", "papers", "presenters"}
+UNCACHED_VIEWS = {
+    "syllabus:private_file",  # decided per user
+    "syllabus:robots",  # costs less than a cache read
+    "syllabus:week_slides_zip",  # streamed, large
+}
+# Query parameters the pages read. Any other (utm_source=…) is served uncached rather than kept
+# once per value, which would let anyone fill the cache with copies of one page.
+PAGE_PARAMETERS = {"page", "q"}
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+# The content version.
+
+
+def content_version() -> int:
+    """The current content version (one cache read; three when the key was lost)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)  # the first to add wins
+        version = cache.get(VERSION_KEY) or time.time_ns()
+    return version
+
+
+def content_changed() -> None:
+    """Mark what the public sees as changed: the version moves when the current transaction commits.
+
+    Call it after any write that sends no signals (bulk_create, bulk_update, QuerySet.update, a
+    restored database). Calls within one transaction share one move of the version.
+    """
+    connection = transaction.get_connection()
+    pending = getattr(connection, "content_change_pending", None)
+    if pending is None or pending.done:
+        pending = connection.content_change_pending = _PendingBump()
+    transaction.on_commit(pending, robust=True)
+
+
+class _PendingBump:
+    """The one version move of a transaction's changes: the first of its callbacks to run moves it.
+
+    A transaction rolled back leaves it undone, to be shared by the next one, which is harmless.
+    """
+
+    done = False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            _version_bump()
+
+
+def _version_bump() -> None:
+    """Move the version to at least now, in one atomic increment (Redis), never backwards."""
+    now = time.time_ns()
+    current = cache.get(VERSION_KEY)
+    if current is None and cache.add(VERSION_KEY, now, timeout=None):
+        return
+    current = current or cache.get(VERSION_KEY) or 0
+    try:
+        cache.incr(VERSION_KEY, max(1, now - current))
+    except ValueError:  # lost meanwhile: any time-based start is new
+        cache.set(VERSION_KEY, now, timeout=None)
+
+
+def _content_changed_receiver(sender, **kwargs) -> None:
+    content_changed()
+
+
+# What pages show: every save, delete and many-to-many change of these models moves the version.
+PUBLIC_MODELS = [
+    "syllabus.Term",
+    "syllabus.Week",
+    "syllabus.Presentation",
+    "syllabus.PresentationPresenter",
+    "syllabus.Category",
+    "syllabus.Tag",
+    "papers.Paper",
+    "papers.PaperLink",
+    "papers.SlideDeck",
+    "presenters.Presenter",
+    "presenters.PresenterAlias",
+]
+
+
+def connect_signals() -> None:
+    from django.apps import apps
+
+    for label in PUBLIC_MODELS:
+        model = apps.get_model(label)
+        for signal in (post_save, post_delete):
+            signal.connect(_content_changed_receiver, sender=model, dispatch_uid=f"content_changed_{label}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _content_changed_receiver,
+                sender=field.remote_field.through,
+                dispatch_uid=f"content_changed_{label}_{field.name}",
+            )
+
+
+# Keys, ETags and kept answers.
+
+
+def _encoding(request: HttpRequest) -> str:
+    return "gzip" if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else ""
+
+
+def _url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def version_etag(version: int, request: HttpRequest, *more: str) -> str:
+    """Weak: the gzip and the plain body of one answer are the same representation."""
+    return f'W/"{_digest(version, timezone.localdate(), _url(request), *more)}"'
+
+
+def last_modified(version: int) -> int | None:
+    """The version's change as an HTTP date (whole seconds), or None while that second lasts.
+
+    A later change is then in a later second, so If-Modified-Since never hides it; at midnight the
+    date-dependent pages change too, so the day's start counts as a change.
+    """
+    changed = version // NANOSECONDS
+    if changed >= time.time_ns() // NANOSECONDS:
+        return None
+    midnight = datetime.datetime.combine(
+        timezone.localdate(), datetime.time(), timezone.get_current_timezone()
+    )
+    return max(changed, int(midnight.timestamp()))
+
+
+def _not_modified(request: HttpRequest, *, etag: str, version: int) -> HttpResponse | None:
+    """A 304 for a matching If-None-Match (or If-Modified-Since), or None."""
+    stub = HttpResponse()
+    stub["ETag"] = etag
+    if (modified := last_modified(version)) is not None:
+        stub["Last-Modified"] = http_date(modified)
+    patch_cache_control(stub, no_cache=True)
+    answer = get_conditional_response(request, etag=etag, last_modified=modified, response=stub)
+    return None if answer is stub else answer
+
+
+def _kept(response: HttpResponse) -> tuple[bytes, list[tuple[str, str]]]:
+    return response.content, list(response.headers.items())
+
+
+def _from_kept(request: HttpRequest, entry, version: int) -> HttpResponse:
+    content, headers = entry
+    response = HttpResponse(b"" if request.method == "HEAD" else content, headers=dict(headers))
+    if (modified := last_modified(version)) is not None:
+        response["Last-Modified"] = http_date(modified)
+    return response
+
+
+def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
+    """A 200 for everyone: no cookie set, no CSRF token used, not marked private by the view."""
+    cache_control = response.get("Cache-Control", "")
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # an unreachable cache costs speed, not the page
+        logger.warning("Page cache: could not read %s", key, exc_info=True)
+        return None
+
+
+def _cache_set(key: str, entry) -> None:
+    try:
+        cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Page cache: could not keep %s", key, exc_info=True)
+
+
+def shared_request(request: HttpRequest) -> bool:
+    """A read whose answer is the same for every anonymous visitor: GET or HEAD, no credentials.
+
+    Decided from the request alone, before the session is read: a visitor with a session cookie
+    (signed in, or once) or a pending message is served fresh, never from or into the cache.
+    """
+    return (
+        settings.PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and "HTTP_AUTHORIZATION" not in request.META
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+# Pages.
+
+
+def cacheable_page(request: HttpRequest) -> bool:
+    if not PAGE_PARAMETERS.issuperset(request.GET):
+        return False
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return match.namespace in PAGE_NAMESPACES and match.view_name not in UNCACHED_VIEWS
+
+
+class PageCacheMiddleware:
+    """Whole public pages for anonymous visitors from the shared cache, and their 304s, before any view.
+
+    Placed right after SecurityMiddleware (HTTPS redirect first), so that what it keeps carries
+    every header the inner middleware adds (CSP, ETag, gzip): a hit adds nothing but Last-Modified.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not (shared_request(request) and cacheable_page(request)):
+            return mark_private(request, self.get_response(request))
+        version = content_version()
+        etag = version_etag(version, request)
+        if (answer := _not_modified(request, etag=etag, version=version)) is not None:
+            return answer
+        key = f"page:{_digest(version, timezone.localdate(), _encoding(request), _url(request))}"
+        if (entry := _cache_get(key)) is not None:
+            return _from_kept(request, entry, version)
+        response = self.get_response(request)
+        if _keepable(request, response):
+            response["ETag"] = etag
+            patch_cache_control(response, no_cache=True)  # browsers ask again each time: a cheap 304
+            _cache_set(key, _kept(response))
+            if (modified := last_modified(version)) is not None:
+                response["Last-Modified"] = http_date(modified)
+        return response
+
+
+def mark_private(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Answers to signed-in users may hold drafts: no shared cache (a proxy) may keep them."""
+    if "Cache-Control" in response:
+        return response
+    user = getattr(request, "user", None)
+    if settings.SESSION_COOKIE_NAME in request.COOKIES and user is not None and user.is_authenticated:
+        patch_cache_control(response, private=True)
+    return response
+
+
+# The API.
+
+
+class CachedReadsMixin:
+    """For API viewsets: anonymous list and detail answers from the shared cache, and their 304s.
+
+    Runs inside the view, after DRF authenticated the client, checked permissions and counted the
+    throttles, so a cached answer still counts against the anonymous rate. Lists get an ETag made
+    from the content version (a 304 costs one cache read); details keep their representation ETag
+    (syllabus.api_versions), checked against the kept answer. Gzip is kept per encoding.
+    """
+
+    def list(self, request, *args, **kwargs):
+        return self._cached_read(super().list, request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._cached_read(super().retrieve, request, *args, **kwargs)
+
+    def _cached_read(self, read, request, *args, **kwargs):
+        if not (shared_request(request) and not request.user.is_authenticated):
+            return read(request, *args, **kwargs)
+        version = content_version()
+        renderer = request.accepted_renderer.format
+        etag = version_etag(version, request, renderer) if self.action == "list" else None
+        if etag and (answer := _not_modified(request, etag=etag, version=version)) is not None:
+            return answer
+        key = f"api:{_digest(version, timezone.localdate(), renderer, _encoding(request), _url(request))}"
+        if (entry := _cache_get(key)) is not None:
+            kept_etag = None if etag else dict(entry[1]).get("ETag")  # a detail's representation
+            if kept_etag and (answer := _not_modified(request, etag=kept_etag, version=version)) is not None:
+                return answer
+            return _from_kept(request, entry, version)
+        self._keep_as = (key, etag)
+        return read(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        keep_as = getattr(self, "_keep_as", None)
+        if keep_as is None or not _keepable(request, response):
+            return response
+        key, etag = keep_as
+        if etag:
+            response["ETag"] = etag
+        patch_cache_control(response, no_cache=True)
+        response.render()
+        response = compressed(request, response)
+        _cache_set(key, _kept(response))
+        return response
+
+
+# Compression.
+
+COMPRESSIBLE = re.compile(r"text/|application/(json|xml|atom\+xml|javascript)|image/svg\+xml")
+
+
+class GZipMiddleware(DjangoGZipMiddleware):
+    """Django's gzip (with its BREACH padding) for text answers, never for the admin.
+
+    Files (slides, photos, zips) are compressed already. The admin shows secrets (presenters'
+    emails) next to input a visitor can choose (its search box), which BREACH needs; it is small
+    and used by few, so it is sent plain. README "Caching" says why the rest is safe.
+    """
+
+    def process_response(self, request, response):
+        if response.streaming or not COMPRESSIBLE.match(response.get("Content-Type", "")):
+            return response
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.namespace == "admin":
+            return response
+        return super().process_response(request, response)
+
+
+def compressed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The response gzipped as GZipMiddleware would, when the client accepts it."""
+    return GZipMiddleware(lambda request: response).process_response(request, response)
