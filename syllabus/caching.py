@@ -29,6 +29,7 @@ body-hash ETag of ConditionalGetMiddleware and get `Cache-Control: private`.
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 import re
@@ -256,10 +257,17 @@ def shared_request(request: HttpRequest) -> bool:
 
 
 def cacheable_page(request: HttpRequest) -> bool:
-    if not PAGE_PARAMETERS.issuperset(request.GET):
-        return False
+    return PAGE_PARAMETERS.issuperset(request.GET) and _cacheable_path(
+        request.path_info, getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _cacheable_path(path: str, urlconf: str) -> bool:
+    """Whether a path is one of the kept pages, remembered: every request asks, kept or not
+    (robots.txt, the admin, the API), and resolving a path again costs more than a cache hit."""
     try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
+        match = resolve(path, urlconf)
     except Resolver404:
         return False
     return match.namespace in PAGE_NAMESPACES and match.view_name not in UNCACHED_VIEWS

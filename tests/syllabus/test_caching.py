@@ -131,7 +131,7 @@ CHANGES = {
         lambda s: rename(s.week, "title", "Renamed week"),
     ),
     "sitemap, new week": (
-        lambda s: reverse("syllabus:sitemap"),
+        lambda s: reverse("syllabus:sitemap_section", args=["weeks"]),
         lambda s: WeekFactory(term=s.term, title="Added", slug="week-just-added"),
     ),
     "API list, week": (lambda s: reverse("api:week-list"), lambda s: rename(s.week, "title", "Renamed week")),
