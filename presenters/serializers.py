@@ -11,11 +11,11 @@ from rest_framework import serializers
 
 from presenters import photos
 from presenters.models import Presenter, PresenterAlias
+from syllabus.api_links import ApiUrlField, PageUrlField
 from syllabus.serializers import (
     MAX_LIST_ITEMS,
     ModelRulesMixin,
     NameListField,
-    PageUrlField,
     save_with_relations,
 )
 
@@ -42,8 +42,8 @@ def replace_aliases(presenter: Presenter, names: list[str]) -> None:
 
 
 class PresenterSerializer(ModelRulesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:presenter-detail")
-    html_url = PageUrlField()
+    url = ApiUrlField(view_name="api:presenter-detail")
+    html_url = PageUrlField("presenters:detail", ("slug",))
     aliases = AliasNamesField(
         required=False, help_text="Other spellings of the name; replaces all when given."
     )
