@@ -17,6 +17,7 @@ from syllabus.serializers import (
     save_with_relations,
     set_tags,
 )
+from syllabus.summaries import without_html
 
 
 def replace_links(paper: Paper, links: list[dict]) -> None:
@@ -100,6 +101,13 @@ class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return save_with_relations(self, instance, validated_data, tags=set_tags, links=replace_links)
+
+
+class PaperInListSerializer(PaperSerializer):
+    """A paper in a list: its abstract once, as markdown."""
+
+    class Meta(PaperSerializer.Meta):
+        fields = without_html(PaperSerializer.Meta.fields)
 
 
 class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from syllabus.serializers import (
     NameListField,
     save_with_relations,
 )
+from syllabus.summaries import without_html
 
 
 @extend_schema_field(
@@ -64,3 +65,10 @@ class PresenterSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return save_with_relations(self, instance, validated_data, aliases=replace_aliases)
+
+
+class PresenterInListSerializer(PresenterSerializer):
+    """A presenter in a list: the bio once, as markdown."""
+
+    class Meta(PresenterSerializer.Meta):
+        fields = without_html(PresenterSerializer.Meta.fields)

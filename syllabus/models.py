@@ -247,6 +247,33 @@ class WeekQuerySet(models.QuerySet):
             models.Prefetch("slide_decks", decks.order_by("id"), to_attr="decks"),
         )
 
+    def with_summaries(self, *, public_only: bool = True):
+        """What a list of weeks shows (syllabus.summaries), in a fixed number of queries: the rows with
+        their paper's title and presenters' names, and the week's decks, without the long texts (the
+        HTML of bodies, abstracts, notes) or what only the detail shows (papers' links)."""
+        from papers.models import SlideDeck  # papers depends on this module
+
+        decks = SlideDeck.objects.public() if public_only else SlideDeck.objects.all()
+        decks = decks.only("week", "presentation", "title", "file", "url")
+        entries = PresentationPresenter.objects.select_related("presenter")
+        rows = (
+            Presentation.objects.select_related("paper")
+            .only("week", "order", "section", "label", "paper", "paper__title")
+            .prefetch_related(
+                models.Prefetch("presenter_entries", entries.only("presentation", "presenter__name"))
+            )
+        )
+        return (
+            self.select_related("term")
+            .defer("body_html", "source_path", "term__description", "term__description_html")
+            .prefetch_related(
+                models.Prefetch("categories", Category.objects.only("slug")),
+                models.Prefetch("tags", Tag.objects.only("name")),
+                models.Prefetch("presentations", rows),
+                models.Prefetch("slide_decks", decks.order_by("id"), to_attr="decks"),
+            )
+        )
+
 
 class Week(WeekMeeting, TimestampedModel):
     """One session of a term: the old site's post."""

@@ -1,0 +1,91 @@
+"""The lean shapes of list answers: what a list shows of each object, with links to the full one.
+
+Lists send each text once, as its markdown source: the rendered HTML (`*_html`) is in detail
+answers only. A list of weeks shows each row by its paper's title and its presenters' names (with
+their ids), and each deck by its title, address and row; the week's `url` gives all of it, and
+`?expand=presentations` gives each week as its detail answer does. Addresses of the nested
+objects are left out: with them a page of 100 weeks was about half again as large.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from papers.models import Paper, SlideDeck
+from presenters.models import Presenter
+from syllabus.models import Presentation
+from syllabus.serializers import PresentationSerializer, TermSerializer, WeekSerializer
+
+
+def without_html(fields: list[str]) -> list[str]:
+    """A serializer's fields less the HTML renderings of its markdown fields."""
+    return [name for name in fields if not name.endswith("_html")]
+
+
+# Inline rather than a component: a nullable reference to a component would be an `allOf` without a
+# type, which schema checkers read in different ways.
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer", "readOnly": True},
+            "title": {"type": "string", "readOnly": True},
+        },
+        "required": ["id", "title"],
+    }
+)
+class PaperTitleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Paper
+        fields = ["id", "title"]
+
+
+class PresenterNameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Presenter
+        fields = ["id", "name"]
+
+
+class PresentationInWeekListSerializer(serializers.ModelSerializer):
+    """A row in a list of weeks: its paper's title and its presenters' names, with their ids."""
+
+    paper = PaperTitleSerializer(
+        read_only=True, allow_null=True, help_text="Empty for a talk without a paper."
+    )
+    presenters = PresenterNameSerializer(source="ordered_presenters", many=True, read_only=True)
+
+    class Meta:
+        model = Presentation
+        fields = ["id", "order", "section", "label", "paper", "presenters"]
+
+
+class SlideDeckInWeekListSerializer(serializers.ModelSerializer):
+    """A deck in a list of weeks: where to open it, and its row (null: for the whole session)."""
+
+    href = serializers.SerializerMethodField(help_text="Where to download or open the slides.")
+
+    class Meta:
+        model = SlideDeck
+        fields = ["id", "title", "href", "presentation"]
+
+    def get_href(self, deck: SlideDeck) -> str:
+        return self.context["request"].build_absolute_uri(deck.href)
+
+
+class WeekInListSerializer(WeekSerializer):
+    """A week in a list: its own fields (its body as markdown) and a summary of each row."""
+
+    presentations = PresentationInWeekListSerializer(many=True, read_only=True)
+    slide_decks = SlideDeckInWeekListSerializer(source="decks", many=True, read_only=True)
+
+    class Meta(WeekSerializer.Meta):
+        fields = without_html(WeekSerializer.Meta.fields)
+
+
+class TermInListSerializer(TermSerializer):
+    class Meta(TermSerializer.Meta):
+        fields = without_html(TermSerializer.Meta.fields)
+
+
+class PresentationInListSerializer(PresentationSerializer):
+    class Meta(PresentationSerializer.Meta):
+        fields = without_html(PresentationSerializer.Meta.fields)
