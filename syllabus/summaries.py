@@ -10,7 +10,7 @@ objects are left out: with them a page of 100 weeks was about half again as larg
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from papers.models import Paper, SlideDeck
+from papers.models import SlideDeck
 from presenters.models import Presenter
 from syllabus.models import Presentation
 from syllabus.serializers import PresentationSerializer, TermSerializer, WeekSerializer
@@ -21,24 +21,6 @@ def without_html(fields: list[str]) -> list[str]:
     return [name for name in fields if not name.endswith("_html")]
 
 
-# Inline rather than a component: a nullable reference to a component would be an `allOf` without a
-# type, which schema checkers read in different ways.
-@extend_schema_field(
-    {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer", "readOnly": True},
-            "title": {"type": "string", "readOnly": True},
-        },
-        "required": ["id", "title"],
-    }
-)
-class PaperTitleSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Paper
-        fields = ["id", "title"]
-
-
 class PresenterNameSerializer(serializers.ModelSerializer):
     class Meta:
         model = Presenter
@@ -46,16 +28,33 @@ class PresenterNameSerializer(serializers.ModelSerializer):
 
 
 class PresentationInWeekListSerializer(serializers.ModelSerializer):
-    """A row in a list of weeks: its paper's title and its presenters' names, with their ids."""
+    """A row in a list of weeks: its paper's title and its presenters' names, with their ids.
 
-    paper = PaperTitleSerializer(
-        read_only=True, allow_null=True, help_text="Empty for a talk without a paper."
-    )
-    presenters = PresenterNameSerializer(source="ordered_presenters", many=True, read_only=True)
+    Reads the lists of Week.objects.with_summaries."""
+
+    paper = serializers.SerializerMethodField(help_text="Empty for a talk without a paper.")
+    presenters = serializers.SerializerMethodField(help_text="In credited order.")
 
     class Meta:
         model = Presentation
         fields = ["id", "order", "section", "label", "paper", "presenters"]
+
+    # Inline rather than a component: a nullable reference to a component would be an `allOf`
+    # without a type, which schema checkers read in different ways.
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"id": {"type": "integer"}, "title": {"type": "string"}},
+            "required": ["id", "title"],
+        }
+    )
+    def get_paper(self, row: Presentation) -> dict | None:
+        return {"id": row.paper_id, "title": row.paper.title} if row.paper_id else None
+
+    @extend_schema_field(PresenterNameSerializer(many=True))
+    def get_presenters(self, row: Presentation) -> list[dict]:
+        return [{"id": credit.presenter_id, "name": credit.presenter.name} for credit in row.credits]
 
 
 class SlideDeckInWeekListSerializer(serializers.ModelSerializer):
@@ -74,7 +73,11 @@ class SlideDeckInWeekListSerializer(serializers.ModelSerializer):
 class WeekInListSerializer(WeekSerializer):
     """A week in a list: its own fields (its body as markdown) and a summary of each row."""
 
-    presentations = PresentationInWeekListSerializer(many=True, read_only=True)
+    categories = serializers.SlugRelatedField(
+        source="category_list", slug_field="slug", many=True, read_only=True
+    )
+    tags = serializers.SlugRelatedField(source="tag_list", slug_field="name", many=True, read_only=True)
+    presentations = PresentationInWeekListSerializer(source="row_list", many=True, read_only=True)
     slide_decks = SlideDeckInWeekListSerializer(source="decks", many=True, read_only=True)
 
     class Meta(WeekSerializer.Meta):
