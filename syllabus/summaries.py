@@ -73,15 +73,19 @@ class SlideDeckInWeekListSerializer(serializers.ModelSerializer):
 class WeekInListSerializer(WeekSerializer):
     """A week in a list: its own fields (its body as markdown) and a summary of each row."""
 
-    categories = serializers.SlugRelatedField(
-        source="category_list", slug_field="slug", many=True, read_only=True
-    )
-    tags = serializers.SlugRelatedField(source="tag_list", slug_field="name", many=True, read_only=True)
+    categories = serializers.SerializerMethodField(help_text="Slugs.")
+    tags = serializers.SerializerMethodField(help_text="Names.")
     presentations = PresentationInWeekListSerializer(source="row_list", many=True, read_only=True)
     slide_decks = SlideDeckInWeekListSerializer(source="decks", many=True, read_only=True)
 
     class Meta(WeekSerializer.Meta):
         fields = without_html(WeekSerializer.Meta.fields)
+
+    def get_categories(self, week) -> list[str]:
+        return [category.slug for category in week.category_list]
+
+    def get_tags(self, week) -> list[str]:
+        return [tag.name for tag in week.tag_list]
 
 
 class TermInListSerializer(TermSerializer):
