@@ -12,6 +12,7 @@ from papers.duplicates import papers_matching
 from papers.lookup import LookupFailed
 from papers.models import Paper, SlideDeck, normalize_arxiv_id, normalize_doi
 from papers.serializers import (
+    PaperInListSerializer,
     PaperLookupRequestSerializer,
     PaperLookupResultSerializer,
     PaperSerializer,
@@ -98,12 +99,14 @@ class PaperViewSet(SeminarViewSet):
     """Papers with their links; every paper is public."""
 
     serializer_class = PaperSerializer
+    summary_serializer_class = PaperInListSerializer
     filterset_class = PaperFilter
     ordering_fields = ["title", "year", "created", "updated"]
     ordering = ["title", "id"]
 
     def get_queryset(self):
-        return Paper.objects.visible_to(self.request.user).with_links()
+        papers = Paper.objects.visible_to(self.request.user).with_links()
+        return papers.defer("abstract_html") if self.action == "list" else papers
 
     @extend_schema(
         request=PaperLookupRequestSerializer,

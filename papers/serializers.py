@@ -7,17 +7,18 @@ from rest_framework import serializers
 from papers.duplicates import papers_matching
 from papers.lookup import Identifier, IdentifierError, parse_identifier
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
+from syllabus.api_links import ApiUrlField, PageUrlField
 from syllabus.caching import content_changed
 from syllabus.history import ADDED, history_batch, history_record
 from syllabus.models import Presentation
 from syllabus.serializers import (
     ModelRulesMixin,
-    PageUrlField,
     PaperLinkSerializer,
     TagNamesField,
     save_with_relations,
     set_tags,
 )
+from syllabus.summaries import without_html
 
 
 def replace_links(paper: Paper, links: list[dict]) -> None:
@@ -32,8 +33,8 @@ def replace_links(paper: Paper, links: list[dict]) -> None:
 
 
 class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:paper-detail")
-    html_url = PageUrlField()
+    url = ApiUrlField(view_name="api:paper-detail")
+    html_url = PageUrlField("papers:detail", ("slug",))
     tags = TagNamesField(required=False)
     links = PaperLinkSerializer(many=True, required=False, help_text="Replaces all links when given.")
 
@@ -104,9 +105,18 @@ class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):
         return save_with_relations(self, instance, validated_data, tags=set_tags, links=replace_links)
 
 
+class PaperInListSerializer(PaperSerializer):
+    """A paper in a list: its abstract once, as markdown."""
+
+    class Meta(PaperSerializer.Meta):
+        fields = without_html(PaperSerializer.Meta.fields)
+
+
 class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:slidedeck-detail")
-    html_url = PageUrlField(help_text="The public page of the deck's week.")
+    url = ApiUrlField(view_name="api:slidedeck-detail")
+    html_url = PageUrlField(
+        "syllabus:week", ("week.term.slug", "week.slug"), help_text="The public page of the deck's week."
+    )
     link = serializers.URLField(
         source="url", max_length=1000, required=False, allow_blank=True, help_text="Slides kept elsewhere."
     )
@@ -143,11 +153,6 @@ class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     def get_href(self, deck: SlideDeck) -> str:
         return self.context["request"].build_absolute_uri(deck.href)
-
-    def to_representation(self, deck):
-        data = super().to_representation(deck)
-        data["html_url"] = self.context["request"].build_absolute_uri(deck.week.get_absolute_url())
-        return data
 
 
 class PaperLookupRequestSerializer(serializers.Serializer):

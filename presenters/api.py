@@ -1,7 +1,7 @@
 import django_filters
 
 from presenters.models import Presenter
-from presenters.serializers import PresenterSerializer
+from presenters.serializers import PresenterInListSerializer, PresenterSerializer
 from syllabus.api import IdFilter, SeminarViewSet
 from syllabus.models import Week
 
@@ -25,6 +25,7 @@ class PresenterViewSet(SeminarViewSet):
     """Presenters. Their email can be written by editors and is never returned."""
 
     serializer_class = PresenterSerializer
+    summary_serializer_class = PresenterInListSerializer
     filterset_class = PresenterFilter
     ordering_fields = ["name"]
     ordering = ["name", "id"]

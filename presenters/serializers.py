@@ -11,13 +11,14 @@ from rest_framework import serializers
 
 from presenters import photos
 from presenters.models import Presenter, PresenterAlias
+from syllabus.api_links import ApiUrlField, PageUrlField
 from syllabus.serializers import (
     MAX_LIST_ITEMS,
     ModelRulesMixin,
     NameListField,
-    PageUrlField,
     save_with_relations,
 )
+from syllabus.summaries import without_html
 
 
 @extend_schema_field(
@@ -42,8 +43,8 @@ def replace_aliases(presenter: Presenter, names: list[str]) -> None:
 
 
 class PresenterSerializer(ModelRulesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:presenter-detail")
-    html_url = PageUrlField()
+    url = ApiUrlField(view_name="api:presenter-detail")
+    html_url = PageUrlField("presenters:detail", ("slug",))
     aliases = AliasNamesField(
         required=False, help_text="Other spellings of the name; replaces all when given."
     )
@@ -64,3 +65,10 @@ class PresenterSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return save_with_relations(self, instance, validated_data, aliases=replace_aliases)
+
+
+class PresenterInListSerializer(PresenterSerializer):
+    """A presenter in a list: the bio once, as markdown."""
+
+    class Meta(PresenterSerializer.Meta):
+        fields = without_html(PresenterSerializer.Meta.fields)

@@ -8,11 +8,13 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from papers.models import Paper, SlideDeck
 from syllabus import scheduling, services
+from syllabus.api_schema import EXPAND_WEEKS, AnyOfSerializer
 from syllabus.api_versions import OptimisticConcurrencyMixin
 from syllabus.caching import CachedReadsMixin
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week, sees_drafts
@@ -26,6 +28,7 @@ from syllabus.serializers import (
     WeekOrderSerializer,
     WeekSerializer,
 )
+from syllabus.summaries import PresentationInListSerializer, TermInListSerializer, WeekInListSerializer
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -38,12 +41,43 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=0, **kwargs)
 
 
+def expand_names(request, choices: tuple[str, ...]) -> frozenset[str]:
+    """The names in `?expand=` (comma-separated, or the parameter repeated); an unknown one is a 400."""
+    names = {name.strip() for value in request.query_params.getlist("expand") for name in value.split(",")}
+    names.discard("")
+    if unknown := sorted(names - set(choices)):
+        known = ", ".join(f"“{name}”" for name in choices)
+        offer = f"This list can expand: {known}." if choices else "This list has nothing to expand."
+        raise ValidationError({"expand": [f"Unknown: {', '.join(unknown)}. {offer}"]})
+    return frozenset(names)
+
+
 class SeminarViewSet(CachedReadsMixin, OptimisticConcurrencyMixin, viewsets.ModelViewSet):
     """A viewset whose answers to signed-in clients (which may hold drafts) are never shared by caches.
 
     Object answers carry an ETag and writes honour If-Match (see syllabus.api_versions); anonymous
-    reads are kept in the shared cache (see syllabus.caching).
+    reads are kept in the shared cache (see syllabus.caching). Lists answer
+    in the leaner `summary_serializer_class` when there is one (syllabus.summaries); a name in
+    `expand_choices`, given in `?expand=`, asks for the detail shape instead.
     """
+
+    summary_serializer_class = None
+    expand_choices: tuple[str, ...] = ()
+
+    def expanded(self) -> frozenset[str]:
+        """What this list was asked to expand (nothing on any other action)."""
+        if self.action != "list":
+            return frozenset()
+        return expand_names(self.request, self.expand_choices)
+
+    def get_serializer_class(self):
+        if self.action == "list" and self.summary_serializer_class is not None and not self.expanded():
+            return self.summary_serializer_class
+        return super().get_serializer_class()
+
+    def list(self, request, *args, **kwargs):
+        self.expanded()  # an unknown name is a 400 before any query
+        return super().list(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -80,6 +114,7 @@ class TermViewSet(SeminarViewSet):
     """Terms of the seminar. Anonymous clients see published terms only."""
 
     serializer_class = TermSerializer
+    summary_serializer_class = TermInListSerializer
     filterset_fields = ["is_published", "code", "slug"]
     ordering_fields = ["start_date", "name"]
     ordering = ["-start_date", "name"]
@@ -150,13 +185,33 @@ class WeekViewSet(SeminarViewSet):
     """Weekly sessions, each with its ordered presentations, papers, presenters and slides embedded."""
 
     serializer_class = WeekSerializer
+    summary_serializer_class = WeekInListSerializer
+    expand_choices = ("presentations",)
     filterset_class = WeekFilter
     ordering_fields = ["date", "position", "title", "updated"]
     ordering = ["date", "position", "id"]
 
     def get_queryset(self):
         weeks = Week.objects.visible_to(self.request.user)
-        return weeks.with_presentations(public_only=not sees_drafts(self.request.user))
+        public_only = not sees_drafts(self.request.user)
+        if self.action == "list" and not self.expanded():
+            return weeks.with_summaries(public_only=public_only)
+        return weeks.with_presentations(public_only=public_only)
+
+    @extend_schema(
+        parameters=[EXPAND_WEEKS],
+        responses=AnyOfSerializer(
+            component_name="WeekInListOrFull",
+            serializers=[WeekInListSerializer, WeekSerializer],
+            resource_type_field_name=None,
+            many=True,
+        ),
+    )
+    def list(self, request, *args, **kwargs):
+        """Weeks, each with a summary of its rows (papers' titles, presenters' names, the addresses of
+        the full rows, papers and presenters); `?expand=presentations` gives each week as its detail
+        answer does."""
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=WeekOrderSerializer, responses=WeekSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangeModelPermissions])
@@ -186,6 +241,7 @@ class PresentationViewSet(SeminarViewSet):
     """Rows of the weeks' tables. `presenters` is an ordered list of presenter ids."""
 
     serializer_class = PresentationSerializer
+    summary_serializer_class = PresentationInListSerializer
     filterset_class = PresentationFilter
     ordering_fields = ["order", "week__date"]
     ordering = ["week__date", "week_id", "order"]

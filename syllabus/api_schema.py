@@ -1,4 +1,9 @@
-"""Additions to the generated OpenAPI schema: the error answers every operation can give."""
+"""Additions to the generated OpenAPI schema: the error answers every operation can give, and the
+shapes a list answers in."""
+
+from drf_spectacular.serializers import PolymorphicProxySerializerExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -74,3 +79,28 @@ def add_if_match(operation: dict) -> None:
             "content": {"application/json": {"schema": PRECONDITION_SCHEMA}},
         },
     )
+
+
+class AnyOfSerializer(PolymorphicProxySerializer):
+    """For the schema only: an answer in one of several shapes that may overlap (a full week also
+    has every field of its summary), so `anyOf`, as `oneOf` demands that exactly one matches."""
+
+
+class AnyOfSerializerExtension(PolymorphicProxySerializerExtension):
+    target_class = AnyOfSerializer
+    priority = 0
+
+    def map_serializer(self, auto_schema, direction):
+        return {"anyOf": [schema for _, schema in self._get_implicit_sub_components(auto_schema, direction)]}
+
+
+EXPAND_WEEKS = OpenApiParameter(
+    "expand",
+    OpenApiTypes.STR,
+    enum=["presentations"],
+    description=(
+        "`presentations`: each week as its detail answer shows it (rows with whole papers, their "
+        "abstracts in markdown and HTML, links, presenters and slides). Without it, each row shows "
+        "its paper's title and presenters' names with their addresses. Any other value is a 400."
+    ),
+)

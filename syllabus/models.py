@@ -293,6 +293,38 @@ class WeekQuerySet(models.QuerySet):
             .prefetch_related(models.Prefetch("presentations", rows))
         )
 
+    def with_summaries(self, *, public_only: bool = True):
+        """What a list of weeks shows (syllabus.summaries), in a fixed number of queries: the rows with
+        their paper's title and presenters' names, and the week's decks, without the long texts (the
+        HTML of bodies, abstracts, notes) or what only the detail shows (papers' links).
+
+        Related rows come as lists (`category_list`, `tag_list`, `row_list`, a row's `credits`,
+        `deck_list`): a prefetch into a list builds no manager and no queryset per object."""
+        from papers.models import SlideDeck  # papers depends on this module
+
+        decks = SlideDeck.objects.public() if public_only else SlideDeck.objects.all()
+        decks = decks.only("week", "presentation", "title", "file", "url")
+        credits = PresentationPresenter.objects.select_related("presenter")
+        rows = (
+            Presentation.objects.select_related("paper")
+            .only("week", "order", "section", "label", "paper", "paper__title")
+            .prefetch_related(
+                models.Prefetch(
+                    "presenter_entries", credits.only("presentation", "presenter__name"), to_attr="credits"
+                )
+            )
+        )
+        return (
+            self.select_related("term")
+            .defer("body_html", "source_path", "term__description", "term__description_html")
+            .prefetch_related(
+                models.Prefetch("categories", Category.objects.only("slug"), to_attr="category_list"),
+                models.Prefetch("tags", Tag.objects.only("name"), to_attr="tag_list"),
+                models.Prefetch("presentations", rows, to_attr="row_list"),
+                models.Prefetch("slide_decks", decks.order_by("id"), to_attr="deck_list"),
+            )
+        )
+
 
 # A week as lists, feeds and calendars show it: link, date and time, place and online link (its
 # own or its term's), whether it is public, and the term's name.

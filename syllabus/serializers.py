@@ -4,7 +4,6 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
@@ -13,6 +12,7 @@ from rest_framework.settings import api_settings
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter
 from syllabus import services
+from syllabus.api_links import ApiUrlField, PageUrlField
 from syllabus.models import Category, Presentation, Tag, Term, Week, sees_drafts
 from syllabus.text import describe_character, first_forbidden_character
 
@@ -57,19 +57,6 @@ class ModelRulesMixin:
         return attrs
 
     _filled_by_clean: tuple[str, ...] = ()
-
-
-class PageUrlField(serializers.Field):
-    """The absolute address of the object's public page."""
-
-    def __init__(self, **kwargs):
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
-
-
-extend_schema_field(OpenApiTypes.URI)(PageUrlField)
 
 
 def refuse_long_lists(data) -> None:
@@ -205,8 +192,8 @@ LOCAL_TIMES = {**serializers.ModelSerializer.serializer_field_mapping, models.Ti
 
 class TermSerializer(ModelRulesMixin, serializers.HyperlinkedModelSerializer):
     serializer_field_mapping = LOCAL_TIMES
-    url = serializers.HyperlinkedIdentityField(view_name="api:term-detail")
-    html_url = PageUrlField()
+    url = ApiUrlField(view_name="api:term-detail")
+    html_url = PageUrlField("syllabus:term", ("slug",))
     online_url = online_url_field()
     time_zone = serializers.CharField(
         max_length=64,
@@ -247,8 +234,8 @@ class TermSerializer(ModelRulesMixin, serializers.HyperlinkedModelSerializer):
 
 
 class CategorySerializer(ModelRulesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:category-detail")
-    html_url = PageUrlField()
+    url = ApiUrlField(view_name="api:category-detail")
+    html_url = PageUrlField("syllabus:category", ("slug",))
 
     class Meta:
         model = Category
@@ -258,8 +245,8 @@ class CategorySerializer(ModelRulesMixin, serializers.ModelSerializer):
 
 
 class TagSerializer(ModelRulesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:tag-detail")
-    html_url = PageUrlField()
+    url = ApiUrlField(view_name="api:tag-detail")
+    html_url = PageUrlField("syllabus:tag", ("slug",))
 
     class Meta:
         model = Tag
@@ -269,8 +256,8 @@ class TagSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
 
 class PresenterSummarySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:presenter-detail")
-    html_url = PageUrlField()
+    url = ApiUrlField(view_name="api:presenter-detail")
+    html_url = PageUrlField("presenters:detail", ("slug",))
 
     class Meta:
         model = Presenter
@@ -285,8 +272,8 @@ class PaperLinkSerializer(serializers.ModelSerializer):
 
 
 class PaperInRowSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:paper-detail")
-    html_url = PageUrlField()
+    url = ApiUrlField(view_name="api:paper-detail")
+    html_url = PageUrlField("papers:detail", ("slug",))
     links = PaperLinkSerializer(many=True, read_only=True)
 
     class Meta:
@@ -296,7 +283,7 @@ class PaperInRowSerializer(serializers.ModelSerializer):
 
 
 class SlideDeckSummarySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:slidedeck-detail")
+    url = ApiUrlField(view_name="api:slidedeck-detail")
     href = serializers.SerializerMethodField(help_text="Where to download or open the slides.")
 
     class Meta:
@@ -310,7 +297,7 @@ class SlideDeckSummarySerializer(serializers.ModelSerializer):
 class PresentationInWeekSerializer(serializers.ModelSerializer):
     """A row as it appears inside its week: paper, presenters and slides embedded."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:presentation-detail")
+    url = ApiUrlField(view_name="api:presentation-detail")
     paper = PaperInRowSerializer(
         read_only=True, allow_null=True, help_text="Empty for a talk without a paper."
     )
@@ -325,8 +312,8 @@ class PresentationInWeekSerializer(serializers.ModelSerializer):
 
 class WeekSerializer(ModelRulesMixin, serializers.ModelSerializer):
     serializer_field_mapping = LOCAL_TIMES
-    url = serializers.HyperlinkedIdentityField(view_name="api:week-detail")
-    html_url = PageUrlField()
+    url = ApiUrlField(view_name="api:week-detail")
+    html_url = PageUrlField("syllabus:week", ("term.slug", "slug"))
     categories = LimitedSlugRelatedField(
         slug_field="slug", many=True, required=False, queryset=Category.objects.all()
     )
@@ -392,7 +379,7 @@ class WeekSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
 
 class PresentationSerializer(ModelRulesMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:presentation-detail")
+    url = ApiUrlField(view_name="api:presentation-detail")
     html_url = PageUrlField()
     order = serializers.IntegerField(
         min_value=0,
