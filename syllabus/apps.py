@@ -14,3 +14,4 @@ class SyllabusConfig(AppConfig):
         post_migrate.connect(cache_table_create, sender=self, dispatch_uid="syllabus_cache_table")
         media.connect_signals(migrated_sender=self)
         caching.connect_signals()
+        post_migrate.connect(caching.release_changed, sender=self, dispatch_uid="syllabus_release_changed")

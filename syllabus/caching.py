@@ -48,7 +48,8 @@ from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "content-version"
+# After "api:…" and "page:…": the database cache culls the keys that sort first.
+VERSION_KEY = "version:content"
 NANOSECONDS = 1_000_000_000
 
 # URL namespaces of the public pages; of those, the views that are never kept.
@@ -56,11 +57,14 @@ PAGE_NAMESPACES = {"syllabus", "papers", "presenters"}
 UNCACHED_VIEWS = {
     "syllabus:private_file",  # decided per user
     "syllabus:robots",  # costs less than a cache read
+    "syllabus:search",  # a new page for every query: kept, anyone could fill the cache (it is indexed)
     "syllabus:week_slides_zip",  # streamed, large
 }
-# Query parameters the pages read. Any other (utm_source=…) is served uncached rather than kept
-# once per value, which would let anyone fill the cache with copies of one page.
-PAGE_PARAMETERS = {"page", "q"}
+# The query parameters each page reads, and the values it is kept for: a page number. Any other
+# parameter or value (utm_source=…, page=junk) is served uncached rather than kept once per value,
+# which would let anyone fill the cache with copies of one page.
+PAGE_PARAMETERS = {"papers:list": "page", "presenters:list": "page", "syllabus:sitemap_section": "p"}
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
@@ -120,6 +124,15 @@ def _content_changed_receiver(sender, **kwargs) -> None:
     content_changed()
 
 
+def release_changed(**kwargs) -> None:
+    """post_migrate receiver: every deploy runs `migrate`, and a new release may render every page
+    differently (templates, static file names), so nothing kept by the old one is served again."""
+    try:
+        _version_bump()
+    except Exception:  # an unreachable cache must not stop a migration; it holds nothing to serve
+        logger.warning("Page cache: could not move the content version after migrate", exc_info=True)
+
+
 # What pages show: every save, delete and many-to-many change of these models moves the version.
 PUBLIC_MODELS = [
     "syllabus.Term",
@@ -166,9 +179,15 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
+def cache_window() -> int:
+    """The PAGE_CACHE_SECONDS-long window of time we are in: part of every key and ETag, so that no
+    kept answer (with its signed file links, if S3_SIGNED_URLS) is served or confirmed for longer."""
+    return time.time_ns() // NANOSECONDS // settings.PAGE_CACHE_SECONDS
+
+
 def version_etag(version: int, request: HttpRequest, *more: str) -> str:
     """Weak: the gzip and the plain body of one answer are the same representation."""
-    return f'W/"{_digest(version, timezone.localdate(), _url(request), *more)}"'
+    return f'W/"{_digest(version, cache_window(), timezone.localdate(), _url(request), *more)}"'
 
 
 def last_modified(version: int) -> int | None:
@@ -183,11 +202,16 @@ def last_modified(version: int) -> int | None:
     midnight = datetime.datetime.combine(
         timezone.localdate(), datetime.time(), timezone.get_current_timezone()
     )
-    return max(changed, int(midnight.timestamp()))
+    return max(changed, int(midnight.timestamp()), cache_window() * settings.PAGE_CACHE_SECONDS)
 
 
 def _not_modified(request: HttpRequest, *, etag: str, version: int) -> HttpResponse | None:
-    """A 304 for a matching If-None-Match (or If-Modified-Since), or None."""
+    """A 304 for a matching If-None-Match (or If-Modified-Since), or None.
+
+    Not for `If-None-Match: *` ("if it exists"): that the page exists is for the view to say.
+    """
+    if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
+        return None
     stub = HttpResponse()
     stub["ETag"] = etag
     if (modified := last_modified(version)) is not None:
@@ -210,17 +234,30 @@ def _from_kept(request: HttpRequest, entry, version: int) -> HttpResponse:
 
 
 def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
-    """A 200 for everyone: no cookie set, no CSRF token used, not marked private by the view."""
+    """A 200 for everyone: no cookie set (a page that used a CSRF token sets one), not private."""
     cache_control = response.get("Cache-Control", "")
     return (
         request.method == "GET"
         and response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and "private" not in cache_control
         and "no-store" not in cache_control
     )
+
+
+def _key(version: int, request: HttpRequest, *more: str) -> str:
+    return _digest(version, cache_window(), timezone.localdate(), _encoding(request), _url(request), *more)
+
+
+def _version_or_none() -> int | None:
+    """The content version, or None when the cache cannot be reached: then nothing is kept or
+    served from it, and the page is rendered as if caching were off."""
+    try:
+        return content_version()
+    except Exception:
+        logger.warning("Page cache: could not read the content version", exc_info=True)
+        return None
 
 
 def _cache_get(key: str):
@@ -257,20 +294,28 @@ def shared_request(request: HttpRequest) -> bool:
 
 
 def cacheable_page(request: HttpRequest) -> bool:
-    return PAGE_PARAMETERS.issuperset(request.GET) and _cacheable_path(
-        request.path_info, getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    view_name = _cacheable_view(request.path_info, getattr(request, "urlconf", None) or settings.ROOT_URLCONF)
+    if view_name is None:
+        return False
+    if not request.GET:
+        return True
+    parameter = PAGE_PARAMETERS.get(view_name)
+    values = request.GET.getlist(parameter) if parameter else []
+    return (
+        list(request.GET) == [parameter] and len(values) == 1 and PAGE_NUMBER.fullmatch(values[0]) is not None
     )
 
 
 @functools.lru_cache(maxsize=4096)
-def _cacheable_path(path: str, urlconf: str) -> bool:
-    """Whether a path is one of the kept pages, remembered: every request asks, kept or not
-    (robots.txt, the admin, the API), and resolving a path again costs more than a cache hit."""
+def _cacheable_view(path: str, urlconf: str) -> str | None:
+    """The view of a path if it is one of the kept pages, remembered: every request asks, kept or
+    not (robots.txt, the admin, the API), and resolving a path again costs more than a cache hit."""
     try:
         match = resolve(path, urlconf)
     except Resolver404:
-        return False
-    return match.namespace in PAGE_NAMESPACES and match.view_name not in UNCACHED_VIEWS
+        return None
+    keep = match.namespace in PAGE_NAMESPACES and match.view_name not in UNCACHED_VIEWS
+    return match.view_name if keep else None
 
 
 class PageCacheMiddleware:
@@ -286,11 +331,12 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not (shared_request(request) and cacheable_page(request)):
             return mark_private(request, self.get_response(request))
-        version = content_version()
+        if (version := _version_or_none()) is None:
+            return self.get_response(request)
         etag = version_etag(version, request)
         if (answer := _not_modified(request, etag=etag, version=version)) is not None:
             return answer
-        key = f"page:{_digest(version, timezone.localdate(), _encoding(request), _url(request))}"
+        key = "page:" + _key(version, request)
         if (entry := _cache_get(key)) is not None:
             return _from_kept(request, entry, version)
         response = self.get_response(request)
@@ -332,14 +378,19 @@ class CachedReadsMixin:
         return self._cached_read(super().retrieve, request, *args, **kwargs)
 
     def _cached_read(self, read, request, *args, **kwargs):
-        if not (shared_request(request) and not request.user.is_authenticated):
+        if not (
+            shared_request(request)
+            and not request.user.is_authenticated
+            and self._known_parameters().issuperset(request.query_params)
+        ):
             return read(request, *args, **kwargs)
-        version = content_version()
-        renderer = request.accepted_renderer.format
-        etag = version_etag(version, request, renderer) if self.action == "list" else None
+        if (version := _version_or_none()) is None:
+            return read(request, *args, **kwargs)
+        media_type = request.accepted_media_type  # with its parameters: `; indent=4` is another body
+        etag = version_etag(version, request, media_type) if self.action == "list" else None
         if etag and (answer := _not_modified(request, etag=etag, version=version)) is not None:
             return answer
-        key = f"api:{_digest(version, timezone.localdate(), renderer, _encoding(request), _url(request))}"
+        key = "api:" + _key(version, request, media_type)
         if (entry := _cache_get(key)) is not None:
             kept_etag = None if etag else dict(entry[1]).get("ETag")  # a detail's representation
             if kept_etag and (answer := _not_modified(request, etag=kept_etag, version=version)) is not None:
@@ -347,6 +398,16 @@ class CachedReadsMixin:
             return _from_kept(request, entry, version)
         self._keep_as = (key, etag)
         return read(request, *args, **kwargs)
+
+    def _known_parameters(self) -> set[str]:
+        """The query parameters whose answers are kept: paging, format, expand and the filters.
+        Any other (utm_source=…) is served uncached, so nobody can fill the cache with copies."""
+        known = {"format", "expand", "ordering"}
+        if self.paginator is not None:
+            known |= {self.paginator.page_query_param, self.paginator.page_size_query_param}
+        if (filterset := getattr(self, "filterset_class", None)) is not None:
+            known |= set(filterset.base_filters)
+        return known
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -93,7 +93,7 @@ def search(raw_query: str, *, page: int = 1) -> SearchResults:
     weeks, week_count = _page(ranked_weeks(query), page)
     named = Q(name__icontains=query) | Q(aliases__name__icontains=query)
     presenters, presenter_count = _page(
-        Presenter.objects.public().filter(named).distinct().order_by("name"), page
+        Presenter.objects.public().filter(named).distinct().order_by("name", "pk"), page
     )
     return SearchResults(
         query=query,
@@ -153,7 +153,7 @@ def _ranked(rows: QuerySet, query: str, fields: tuple[str, ...], *, then: str) -
         rank = SearchRank(F("search_document"), _search_query(query))
     else:
         rank = _fallback_rank(query, fields)
-    return rows.annotate(rank=rank).order_by("-rank", then)
+    return rows.annotate(rank=rank).order_by("-rank", then, "pk")  # pk: pages never repeat or skip a tie
 
 
 def _terms(query: str) -> tuple[list[str], list[str]]:

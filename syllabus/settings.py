@@ -198,7 +198,15 @@ else:
 # they show is seen at once (a content version); PAGE_CACHE_SECONDS only bounds how long an entry
 # nobody asks for any more takes room.
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600, minimum=1)
+# Signed file links (S3_SIGNED_URLS) live an hour (django-storages' default): a kept page, and the
+# 304s that confirm it, must not outlive the links it holds, so its window is at most half of that.
+_SIGNED_MEDIA_URLS = bool(env_str("S3_BUCKET")) and env_bool("S3_SIGNED_URLS", False)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 1800 if _SIGNED_MEDIA_URLS else 3600, minimum=1)
+if _SIGNED_MEDIA_URLS and PAGE_CACHE and PAGE_CACHE_SECONDS > 1800:
+    raise ImproperlyConfigured(
+        f"PAGE_CACHE_SECONDS={PAGE_CACHE_SECONDS} is too long with S3_SIGNED_URLS: kept pages would "
+        "hold file links that expire after an hour. Use 1800 or less, or PAGE_CACHE=0."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

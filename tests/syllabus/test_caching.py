@@ -15,7 +15,7 @@ from papers.merging import papers_merge
 from papers.models import Paper, SlideDeck
 from presenters.models import Presenter
 from syllabus import scheduling, services
-from syllabus.caching import content_version
+from syllabus.caching import VERSION_KEY, content_version
 from syllabus.models import Term, Week
 from tests.conftest import token_client
 from tests.factories import (
@@ -335,7 +335,7 @@ def test_a_lost_version_starts_again_from_a_number_no_earlier_version_had(page_c
     from django.core.cache import cache
 
     first = content_version()
-    cache.delete("content-version")
+    cache.delete(VERSION_KEY)
 
     assert content_version() > first
 
@@ -413,7 +413,7 @@ def test_if_modified_since_is_a_304_once_the_second_of_the_change_is_over(client
     url = seminar.week.get_absolute_url()
     from django.core.cache import cache
 
-    cache.set("content-version", 1_700_000_000_000_000_000, timeout=None)  # a change long ago
+    cache.set(VERSION_KEY, 1_700_000_000_000_000_000, timeout=None)  # a change long ago
     first = client.get(url)
 
     response = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
@@ -534,3 +534,86 @@ def test_token_clients_are_never_served_from_the_cache(page_cache, anonymous_api
     assert answer.json()["title"] == "Only the database knows"
     assert answer["Cache-Control"] == "private"
     assert Presenter.objects.exists()
+
+
+# What is not kept, and what a kept answer never outlives.
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("/papers/?page=2", True),
+        ("/sitemap-weeks.xml?p=1", True),
+        ("/terms/?q=junk", False),  # a parameter the page does not read
+        ("/papers/?page=junk", False),
+        ("/papers/?page=2&utm_source=x", False),
+        ("/search/?q=attention", False),  # one page per query: never kept
+        ("/api/v1/weeks/?page_size=5", True),
+        ("/api/v1/weeks/?expand=presentations", True),
+        ("/api/v1/weeks/?utm_source=x", False),
+    ],
+)
+def test_only_answers_to_parameters_a_page_reads_are_kept(client, page_cache, url, kept):
+    Seminar.create()
+    PaperFactory.create_batch(3)
+    client.get(url)
+
+    assert served_from_cache(client, url) is kept
+
+
+def test_an_api_answer_in_another_media_type_is_kept_apart(client, page_cache):
+    Seminar.create()
+    url = reverse("api:week-list")
+    indented = client.get(url, HTTP_ACCEPT="application/json; indent=4")
+
+    plain = client.get(url, HTTP_ACCEPT="application/json")
+
+    assert b"\n    " in indented.content
+    assert b"\n" not in plain.content
+
+
+def test_pages_are_served_when_the_cache_cannot_be_reached(client, page_cache, settings):
+    seminar = Seminar.create()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+
+    response = client.get(seminar.week.get_absolute_url())
+
+    assert seminar.week.title in text(response)
+
+
+def test_a_migration_moves_the_version_so_a_new_release_never_serves_old_pages(page_cache):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    first = content_version()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert content_version() > first
+
+
+def test_a_kept_page_is_not_served_or_confirmed_past_its_window(client, page_cache, settings, monkeypatch):
+    import time
+
+    seminar = Seminar.create()
+    url = seminar.week.get_absolute_url()
+    first = client.get(url)
+    assert served_from_cache(client, url)
+    now = time.time_ns()
+    monkeypatch.setattr(time, "time_ns", lambda: now + settings.PAGE_CACHE_SECONDS * 1_000_000_000)
+
+    later = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert later.status_code == 200
+    assert later["ETag"] != first["ETag"]
+
+
+def test_if_none_match_star_leaves_a_missing_page_a_404(client, page_cache):
+    Seminar.create()
+
+    response = client.get("/terms/no-such-term/", HTTP_IF_NONE_MATCH="*")
+
+    assert response.status_code == 404

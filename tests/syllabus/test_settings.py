@@ -11,6 +11,8 @@ SETTINGS_FILE = Path(__file__).resolve().parents[2] / "syllabus" / "settings.py"
 READ_BY_SETTINGS = ["DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "TIME_ZONE", "CONN_MAX_AGE"]
 READ_BY_SETTINGS += ["LOG_LEVEL", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
 READ_BY_SETTINGS += [
+    "PAGE_CACHE",
+    "PAGE_CACHE_SECONDS",
     "S3_BUCKET",
     "S3_CUSTOM_DOMAIN",
     "S3_SIGNED_URLS",
@@ -315,3 +317,13 @@ def test_a_data_dir_inside_public_media_is_refused_at_start(monkeypatch, tmp_pat
             MEDIA_ROOT=str(tmp_path / "media"),
             DATA_DIR=str(tmp_path / data_dir),
         )
+
+
+def test_kept_pages_never_outlive_signed_file_links(monkeypatch, tmp_path):
+    signed = {"S3_BUCKET": "seminar", "S3_SIGNED_URLS": "1", **PRODUCTION}
+
+    assert load_settings(monkeypatch, tmp_path, **PRODUCTION)["PAGE_CACHE_SECONDS"] == 3600
+    assert load_settings(monkeypatch, tmp_path, **signed)["PAGE_CACHE_SECONDS"] == 1800
+    assert load_settings(monkeypatch, tmp_path, PAGE_CACHE="0", PAGE_CACHE_SECONDS="7200", **signed)
+    with pytest.raises(ImproperlyConfigured, match="PAGE_CACHE_SECONDS=3600 is too long with S3_SIGNED_URLS"):
+        load_settings(monkeypatch, tmp_path, PAGE_CACHE_SECONDS="3600", **signed)
