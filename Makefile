@@ -16,7 +16,7 @@ help:
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
 	@echo "make api-fuzz       schemathesis against the API on a throw-away server with the demo data"
 	@echo "make bench          all benchmarks: the Jekyll import of SITE, the slides zip, then bench-pages"
-	@echo "make bench-pages    the page/API benchmark alone (PostgreSQL, Redis, gunicorn, wrk; ~20 min)"
+	@echo "make bench-pages    the page/API benchmark alone (PostgreSQL, Redis, gunicorn, wrk; ~25 min)"
 	@echo "make serve          production-style: collectstatic, migrate, gunicorn (needs SECRET_KEY)"
 	@echo "make backup         database and media files into DATA_DIR/backups/syllabus-<time>.tar (OUTPUT=path)"
 	@echo "make restore FILE=… restore such an archive (FORCE=1 to overwrite a database holding data)"
