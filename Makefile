@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets its own environment (see README).
 LOCAL := DEBUG=1
 
-.PHONY: help install run test test-postgres lint format migrate demo serve api-fuzz bench clean
+.PHONY: help install run test test-postgres lint format migrate demo serve api-fuzz bench bench-pages clean
 
 help:
 	@echo "make run            install, migrate, load the demo seminar, serve on http://$(HOST):$(PORT)/"
@@ -15,7 +15,8 @@ help:
 	@echo "make test-postgres  run the suite on the local PostgreSQL server"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
 	@echo "make api-fuzz       schemathesis against the API on a throw-away server with the demo data"
-	@echo "make bench          time the Jekyll import of SITE (default ../shared/corpus/deep2read)"
+	@echo "make bench          all benchmarks: the Jekyll import of SITE, the slides zip, then bench-pages"
+	@echo "make bench-pages    the page/API benchmark alone (PostgreSQL, Redis, gunicorn, wrk; ~25 min)"
 	@echo "make serve          production-style: collectstatic, migrate, gunicorn (needs SECRET_KEY)"
 	@echo "make backup         database and media files into DATA_DIR/backups/syllabus-<time>.tar (OUTPUT=path)"
 	@echo "make restore FILE=… restore such an archive (FORCE=1 to overwrite a database holding data)"
@@ -60,6 +61,10 @@ api-fuzz: install
 
 bench: install
 	bash .ci/bench
+	bash .ci/bench-pages
+
+bench-pages: install
+	bash .ci/bench-pages
 
 format: install
 	$(BIN)/ruff check --fix .
