@@ -120,11 +120,15 @@ def private_storage(settings, tmp_path):
 
 
 def every_table(alias: str) -> dict[str, list[tuple]]:
-    """Every row of every table in the database, sorted by all its columns."""
+    """Every row of every table in the database, sorted by all its columns.
+
+    But the cache's table: it holds nothing to back up, and the content version in it moves with
+    every change (a restore, a migrate), whichever database was changed.
+    """
     connection = connections[alias]
     tables = {}
     with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names()):
+        for table in sorted(set(connection.introspection.table_names()) - {"syllabus_cache"}):
             quoted = connection.ops.quote_name(table)
             cursor.execute(f"SELECT * FROM {quoted} WHERE 1 = 0")
             columns = ", ".join(str(position + 1) for position in range(len(cursor.description)))
