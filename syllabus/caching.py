@@ -350,11 +350,13 @@ class PageCacheMiddleware:
 
 
 def mark_private(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Answers to signed-in users may hold drafts: no shared cache (a proxy) may keep them."""
-    if "Cache-Control" in response:
-        return response
-    user = getattr(request, "user", None)
-    if settings.SESSION_COOKIE_NAME in request.COOKIES and user is not None and user.is_authenticated:
+    """Answers to signed-in users may hold drafts: no shared cache (a proxy) may keep them.
+
+    Decided by the session cookie alone, not by reading the session: that may fail (a database
+    outage, already answered 503 inside) and costs a query; a visitor with a stale cookie loses
+    nothing by a private answer.
+    """
+    if "Cache-Control" not in response and settings.SESSION_COOKIE_NAME in request.COOKIES:
         patch_cache_control(response, private=True)
     return response
 
