@@ -115,10 +115,10 @@ def test_concurrent_patches_with_the_same_if_match_one_wins(api):
     loser = answers[statuses.index(412)]
     week.refresh_from_db()
     assert week.title == winner.json()["title"]
-    # Both answers are gzipped (the client accepts it), which weakens their ETags: W/"…" names the
-    # same version, and If-Match takes either form.
-    assert loser.json()["etag"] == loser.headers["ETag"].removeprefix("W/")
-    assert loser.headers["ETag"] == winner.headers["ETag"]
+    # An answer gzipped for the client (one long enough) carries a weak ETag: W/"…" names the same
+    # version, and If-Match takes either form.
+    tags = [loser.json()["etag"], loser.headers["ETag"], winner.headers["ETag"]]
+    assert len({tag.removeprefix("W/") for tag in tags}) == 1, tags
 
 
 def test_concurrent_appends_and_row_patches_with_if_match_keep_the_table_numbered(api):
