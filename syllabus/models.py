@@ -316,7 +316,7 @@ class WeekQuerySet(models.QuerySet):
         )
         return (
             self.select_related("term")
-            .defer("body_html", "source_path", "term__description", "term__description_html")
+            .defer("body", "body_html", "source_path", "term__description", "term__description_html")
             .prefetch_related(
                 models.Prefetch("categories", Category.objects.only("slug"), to_attr="category_list"),
                 models.Prefetch("tags", Tag.objects.only("name"), to_attr="tag_list"),

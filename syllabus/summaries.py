@@ -79,7 +79,8 @@ class WeekInListSerializer(WeekSerializer):
     slide_decks = SlideDeckInWeekListSerializer(source="deck_list", many=True, read_only=True)
 
     class Meta(WeekSerializer.Meta):
-        fields = without_html(WeekSerializer.Meta.fields)
+        # The body is the detail's: at about a kilobyte a week it would be a third of the page.
+        fields = [name for name in without_html(WeekSerializer.Meta.fields) if name != "body"]
 
     def get_categories(self, week) -> list[str]:
         return [category.slug for category in week.category_list]
