@@ -469,6 +469,20 @@ def test_kept_api_answers_still_count_against_the_anonymous_rate(settings, page_
     assert statuses == [200, 200, 200, 429, 429]
 
 
+def test_an_api_list_304_comes_before_the_throttle_and_any_query(settings, page_cache, anonymous_api):
+    settings.API_ANON_RATE = "1/minute"
+    Seminar.create()
+    url = reverse("api:week-list")
+    etag = anonymous_api.get(url)["ETag"]
+
+    with CaptureQueriesContext(connection) as queries:
+        answers = [anonymous_api.get(url, HTTP_IF_NONE_MATCH=etag).status_code for _ in range(3)]
+
+    assert answers == [304, 304, 304]
+    assert [query["sql"] for query in queries if '"syllabus_cache"' not in query["sql"]] == []
+    assert anonymous_api.get(url).status_code == 429  # a 200 still counts, and the rate is used up
+
+
 @pytest.mark.parametrize("page", ["week", "API list"])
 def test_gzip_when_asked_kept_per_encoding(client, page_cache, page):
     seminar = Seminar.create()
