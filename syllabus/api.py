@@ -195,7 +195,7 @@ class WeekViewSet(SeminarViewSet):
         weeks = Week.objects.visible_to(self.request.user)
         public_only = not sees_drafts(self.request.user)
         if self.action == "list" and not self.expanded():
-            return weeks.with_summaries(public_only=public_only)
+            return weeks.with_api_summaries(public_only=public_only)
         return weeks.with_presentations(public_only=public_only)
 
     @extend_schema(

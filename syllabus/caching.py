@@ -375,8 +375,9 @@ class CachedReadsMixin:
 
     Runs inside the view, after DRF authenticated the client, checked permissions and counted the
     throttles, so a cached answer still counts against the anonymous rate. Lists get an ETag made
-    from the content version (a 304 costs one cache read); details keep their representation ETag
-    (syllabus.api_versions), checked against the kept answer. Gzip is kept per encoding.
+    from the content version (their 304s are PageCacheMiddleware's, before DRF); details keep their
+    representation ETag (syllabus.api_versions), checked against the kept answer. Gzip is kept per
+    encoding.
     """
 
     def list(self, request, *args, **kwargs):
@@ -395,9 +396,8 @@ class CachedReadsMixin:
         if (version := _version_or_none()) is None:
             return read(request, *args, **kwargs)
         media_type = request.accepted_media_type  # with its parameters: `; indent=4` is another body
+        # A list's 304 was answered by PageCacheMiddleware already; its ETag is kept with the answer.
         etag = api_list_etag(version, request) if self.action == "list" else None
-        if etag and (answer := _not_modified(request, etag=etag, version=version)) is not None:
-            return answer
         key = "api:" + _key(version, request, media_type)
         if (entry := _cache_get(key)) is not None:
             kept_etag = None if etag else dict(entry[1]).get("ETag")  # a detail's representation

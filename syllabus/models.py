@@ -293,7 +293,7 @@ class WeekQuerySet(models.QuerySet):
             .prefetch_related(models.Prefetch("presentations", rows))
         )
 
-    def with_summaries(self, *, public_only: bool = True):
+    def with_api_summaries(self, *, public_only: bool = True):
         """What a list of weeks shows (syllabus.summaries), in a fixed number of queries: the rows with
         their paper's title and presenters' names, and the week's decks, without the long texts (the
         HTML of bodies, abstracts, notes) or what only the detail shows (papers' links).

@@ -30,7 +30,7 @@ class PresenterNameSerializer(serializers.ModelSerializer):
 class PresentationInWeekListSerializer(serializers.ModelSerializer):
     """A row in a list of weeks: its paper's title and its presenters' names, with their ids.
 
-    Reads the lists of Week.objects.with_summaries."""
+    Reads the lists of Week.objects.with_api_summaries."""
 
     paper = serializers.SerializerMethodField(help_text="Empty for a talk without a paper.")
     presenters = serializers.SerializerMethodField(help_text="In credited order.")
