@@ -200,6 +200,15 @@ class PaperLink(models.Model):
     )
     url = HttpsURLField(max_length=1000)
     order = models.PositiveSmallIntegerField(default=0)
+    added_by = models.ForeignKey(
+        "presenters.Presenter",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="added_links",
+        help_text="The presenter who added it from their own page (they may remove it again).",
+    )
 
     history = TrackedHistory()
 

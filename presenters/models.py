@@ -1,5 +1,6 @@
 """The people who present in the seminar."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -52,6 +53,16 @@ class Presenter(OwnsFiles, models.Model):
     )
     bio = models.TextField(blank=True, help_text="A few sentences, markdown.", validators=[validate_markdown])
     bio_html = models.TextField(blank=True, editable=False)
+    # Made by an invitation (presenters/signin.py): a user with no password, no admin access and no
+    # model permissions, who signs in by emailed link and edits only this presenter's rows.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="presenter",
+        help_text="The account this presenter signs in with; made when they are invited.",
+    )
 
     objects = PresenterQuerySet.as_manager()
     history = TrackedHistory(excluded_fields=["photo", "photo_small", "bio_html"])
@@ -121,3 +132,97 @@ class PresenterAlias(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Activity(models.Model):
+    """Something a presenter changed from their own pages: who, when, what (shown to instructors)."""
+
+    class Action(models.TextChoices):
+        SLIDES_ADDED = "slides_added", "added slides"
+        SLIDES_REPLACED = "slides_replaced", "replaced slides"
+        SLIDES_REMOVED = "slides_removed", "removed slides"
+        LINK_ADDED = "link_added", "added a link"
+        LINK_REMOVED = "link_removed", "removed a link"
+        NOTES_EDITED = "notes_edited", "edited the notes"
+        ABSTRACT_PROPOSED = "abstract_proposed", "proposed an abstract"
+        PROFILE_EDITED = "profile_edited", "edited their profile"
+
+    presenter = models.ForeignKey(Presenter, on_delete=models.CASCADE, related_name="activities")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    presentation = models.ForeignKey(
+        "syllabus.Presentation", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.CharField(max_length=500, blank=True, help_text="What changed, e.g. the file's name.")
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name_plural = "presenter activity"
+
+    def __str__(self) -> str:
+        return f"{self.presenter} {self.get_action_display()}"
+
+
+class AbstractProposal(models.Model):
+    """An abstract a presenter proposed for a paper that has none; an instructor accepts or rejects it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        ACCEPTED = "accepted", "accepted"
+        REJECTED = "rejected", "rejected"
+
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="abstract_proposals")
+    presenter = models.ForeignKey(Presenter, on_delete=models.CASCADE, related_name="abstract_proposals")
+    text = models.TextField(help_text="Markdown.", validators=[validate_markdown])
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper", "presenter"],
+                condition=models.Q(status="pending"),
+                name="one_pending_abstract_proposal_per_presenter",
+                violation_error_message="You have already proposed an abstract for this paper.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Abstract for {self.paper} by {self.presenter}"
+
+
+class Reminder(models.Model):
+    """A mail that `send_reminders` owes or has sent; its key makes each one go out once.
+
+    Rows are claimed with `SELECT ... FOR UPDATE SKIP LOCKED`, so two runs at once never send the
+    same mail; a mail that failed stays unsent and is tried again by the next run.
+    """
+
+    class Kind(models.TextChoices):
+        UPCOMING = "upcoming", "reminder before the session"
+        OVERDUE = "overdue", "slides overdue"
+        DIGEST = "digest", "instructors' weekly digest"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=200, unique=True, help_text="kind:presentation:presenter or kind:week.")
+    presentation = models.ForeignKey(
+        "syllabus.Presentation", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    presenter = models.ForeignKey(
+        Presenter, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    recipients = models.TextField(help_text="The addresses it went to, one per line.")
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -132,6 +132,19 @@ class Term(TermMeeting, models.Model):
         validators=[validate_time_zone],
         help_text="Where the sessions take place, as an IANA name, e.g. Europe/Berlin. Times are local to it.",
     )
+    # Presenters' deadlines and reminders (presenters/reminders.py).
+    slides_due_days = models.PositiveSmallIntegerField(
+        "slides due (days before)",
+        default=1,
+        validators=[MaxValueValidator(60)],
+        help_text="Slides are due this many days before the session starts (0: by its start).",
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        "reminder (days before)",
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text="Presenters get a reminder by email this many days before their session (0: none).",
+    )
 
     objects = TermQuerySet.as_manager()
     history = TrackedHistory(excluded_fields=["description_html"])

@@ -12,6 +12,7 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -388,6 +389,7 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked pair before the password is checked
     "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",  # presenters' emailed links (presenters/signin.py)
 ]
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
@@ -396,6 +398,50 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "syllabus.clients.client_address"
 AXES_LOCKOUT_CALLABLE = "syllabus.logins.lockout_response"
 AXES_VERBOSE = False  # no banner at start-up; lockouts are still logged
+
+# Presenters sign in with a link sent by email (django-sesame; presenters/signin.py). A link works
+# once (SESAME_ONE_TIME: it is spent when the sign-in updates last_login) and for SIGN_IN_LINK_HOURS.
+SIGN_IN_LINK_HOURS = env_int("SIGN_IN_LINK_HOURS", 72, minimum=1)
+SESAME_MAX_AGE = SIGN_IN_LINK_HOURS * 3600
+SESAME_ONE_TIME = True
+SESAME_TOKEN_NAME = "token"
+LOGIN_URL = "account:sign_in"
+LOGIN_REDIRECT_URL = "account:my_sessions"
+# Sign-in requests: at most this many links per address, and requests per client address, an hour.
+SIGN_IN_RATE_PER_EMAIL = env_int("SIGN_IN_RATE_PER_EMAIL", 5, minimum=1)
+SIGN_IN_RATE_PER_CLIENT = env_int("SIGN_IN_RATE_PER_CLIENT", 20, minimum=1)
+# Where the site is, for links in mail sent without a request (reminders from cron), e.g.
+# https://seminar.example.edu. Mail sent from a request uses the request's own address.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if SITE_URL and not re.match(r"https?://[^/]+$", SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must look like https://seminar.example.edu (no path).")
+# Instructors (staff users with an email address) get a mail when a presenter uploads slides.
+NOTIFY_INSTRUCTORS_OF_UPLOADS = env_bool("NOTIFY_INSTRUCTORS_OF_UPLOADS", False)
+
+# Mail: EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.edu:587 (dj-email-url). Unset: the
+# console (mail is printed) when DEBUG is on, else nothing can be sent until it is set.
+EMAIL_URL = env_str("EMAIL_URL")
+if EMAIL_URL:
+    try:
+        _email = dj_email_url.parse(EMAIL_URL)
+    except (ValueError, KeyError) as error:
+        raise ImproperlyConfigured(f"EMAIL_URL cannot be used: {error}") from None
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = (
+        _email["EMAIL_HOST_USER"] or "",
+        _email["EMAIL_HOST_PASSWORD"] or "",
+    )
+    EMAIL_USE_TLS, EMAIL_USE_SSL = _email["EMAIL_USE_TLS"], _email["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 20
+    if _email.get("EMAIL_FILE_PATH"):
+        EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Syllabus <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Syllabus API",
