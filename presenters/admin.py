@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
+from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from presenters import photos, signin
@@ -66,8 +67,10 @@ class PresenterAdmin(EditSnapshotMixin, HistoryAdmin):
         return f"{user.get_username()}{'' if user.is_active else ' (deactivated)'}"
 
     @admin.display(description="last signed in")
-    def last_sign_in(self, presenter: Presenter):
-        return presenter.user.last_login if presenter.user and presenter.user.last_login else "—"
+    def last_sign_in(self, presenter: Presenter) -> str:
+        if presenter.user is None or presenter.user.last_login is None:
+            return "—"
+        return formats.date_format(timezone.localtime(presenter.user.last_login), "DATETIME_FORMAT")
 
     @admin.action(description="Invite selected presenters by email", permissions=["change"])
     def invite(self, request, queryset):

@@ -22,12 +22,18 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from sesame.utils import get_query_string, get_user
 
 from presenters.models import Presenter
 from syllabus.models import Presentation
 
 logger = logging.getLogger(__name__)
+
+LINK_BACKEND = "sesame.backends.ModelBackend"  # as in settings.AUTHENTICATION_BACKENDS
+
+# django-sesame is imported where it is used, not here: importing it derives its keys from
+# SECRET_KEY at once, and the admin imports this module while Django starts, so commands that only
+# read the models (`makemigrations --check`) could no longer run without a key, and the web server
+# would fail with Django's message instead of saying that SECRET_KEY is required.
 
 
 def can_sign_in_by_link(user) -> bool:
@@ -67,6 +73,8 @@ def sign_in_link(*, user, base_url: str = "") -> str:
     `base_url` is the site's address (scheme and host, e.g. from `request.build_absolute_uri("/")`);
     without it, SITE_URL from the settings (mail sent by a command has no request).
     """
+    from sesame.utils import get_query_string
+
     base = (base_url or settings.SITE_URL).rstrip("/")
     return f"{base}{reverse('account:sign_in_link')}{get_query_string(user)}"
 
@@ -138,23 +146,37 @@ def sign_in_link_request(*, email: str, client: str, base_url: str) -> None:
             logger.warning("Sign-in link to user %s could not be mailed", user.pk, exc_info=True)
 
 
-@transaction.atomic
-def sign_in_link_use(*, request: HttpRequest):
-    """Sign in the user of the token in the request's query string, once; the user, or None.
+def sign_in_link_user(*, token: str):
+    """The user `token` would sign in, or None (unknown, expired, used, or not allowed a link). Spends
+    nothing: a page may check a link before its button is pressed.
 
-    None for a token that is unknown, expired, already used, or a user who may not sign in by link
-    (staff, deactivated, no longer a presenter's). The user's row is locked from the check to the
-    sign-in, whose new last_login spends the token: two requests racing with one link cannot both
-    pass.
+    Not through `sesame.utils.get_user`: that calls `authenticate()`, where django-axes (the first
+    backend) counts each bad token as a failed password of "no username" from the client, keeps the
+    token in its records, and past LOGIN_FAILURE_LIMIT answers with the admin's lockout page. A
+    token is a signature nobody can guess: there is nothing to lock out, and presenters sharing a
+    network with someone holding an old link would be locked out with them.
     """
-    user = get_user(request, update_last_login=False)
-    if user is None or not can_sign_in_by_link(user):
-        return None
-    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
-    user = get_user(request, update_last_login=False)  # again, under the lock: a rival may have used it
+    from sesame.backends import ModelBackend
+
+    user = ModelBackend().authenticate(None, sesame=token)
+    return user if user is not None and can_sign_in_by_link(user) else None
+
+
+@transaction.atomic
+def sign_in_link_use(*, request: HttpRequest, token: str):
+    """Sign in the user of `token`, once; the user, or None (see `sign_in_link_user`).
+
+    The user's row is locked from the check to the sign-in, whose new last_login spends the token:
+    two requests racing with one link cannot both pass.
+    """
+    user = sign_in_link_user(token=token)
     if user is None:
         return None
-    login(request, user, backend="sesame.backends.ModelBackend")  # a new session key; last_login moves
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    user = sign_in_link_user(token=token)  # again, under the lock: a rival may have used it meanwhile
+    if user is None:
+        return None
+    login(request, user, backend=LINK_BACKEND)  # a new session key; last_login moves
     return user
 
 

@@ -46,11 +46,11 @@ def sign_in(request):
 def sign_in_link(request):
     """GET: a button, so that mail scanners fetching the link do not spend it; POST: sign in."""
     token = request.GET.get(settings.SESAME_TOKEN_NAME, "")
-    if not token:
-        return render(request, "presenters/sign_in_link_invalid.html", status=400)
     if request.method == "GET":
+        if not token or signin.sign_in_link_user(token=token) is None:
+            return render(request, "presenters/sign_in_link_invalid.html", status=400)
         return render(request, "presenters/sign_in_link.html", {"token": token})
-    if signin.sign_in_link_use(request=request) is None:
+    if not token or signin.sign_in_link_use(request=request, token=token) is None:
         return render(request, "presenters/sign_in_link_invalid.html", status=400)
     messages.success(request, "You are signed in.")
     return redirect("account:my_sessions")
