@@ -1,9 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
+from django.utils import formats, timezone
 from django.utils.html import format_html
 
-from presenters import photos
+from presenters import photos, signin
 from presenters.models import Presenter, PresenterAlias
 from syllabus.admin_history import HistoryAdmin
 from syllabus.admin_versions import EditSnapshotMixin
@@ -16,13 +17,26 @@ class PresenterAliasInline(admin.TabularInline):
 
 @admin.register(Presenter)
 class PresenterAdmin(EditSnapshotMixin, HistoryAdmin):
-    list_display = ["photo_thumbnail", "name", "affiliation", "email"]
+    list_display = ["photo_thumbnail", "name", "affiliation", "email", "has_account", "last_sign_in"]
     list_display_links = ["photo_thumbnail", "name"]
+    list_select_related = ["user"]
     search_fields = ["name", "aliases__name", "affiliation", "email"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["photo_preview"]
-    fields = ["name", "slug", "affiliation", "homepage", "email", "photo", "photo_preview", "bio"]
+    readonly_fields = ["photo_preview", "account", "last_sign_in"]
+    fields = [
+        "name",
+        "slug",
+        "affiliation",
+        "homepage",
+        "email",
+        "photo",
+        "photo_preview",
+        "bio",
+        "account",
+        "last_sign_in",
+    ]
     inlines = [PresenterAliasInline]
+    actions = ["invite"]
 
     class Media:
         css = {"all": ["css/admin_previews.css"]}  # no inline styles under the site's CSP
@@ -35,6 +49,34 @@ class PresenterAdmin(EditSnapshotMixin, HistoryAdmin):
             kwargs["widget"] = AdminFileWidget(attrs={"accept": photos.ACCEPT})
             kwargs["help_text"] = photos.help_text()
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description="account", boolean=True)
+    def has_account(self, presenter: Presenter) -> bool:
+        return presenter.user_id is not None
+
+    @admin.display(description="account")
+    def account(self, presenter: Presenter) -> str:
+        if presenter.user is None:
+            return "None yet: invite them (action “Invite selected presenters by email”) to make one."
+        user = presenter.user
+        if user.is_staff:
+            return f"{user.get_username()} (staff: signs in to the admin with a password)"
+        return f"{user.get_username()}{'' if user.is_active else ' (deactivated)'}"
+
+    @admin.display(description="last signed in")
+    def last_sign_in(self, presenter: Presenter) -> str:
+        if presenter.user is None or presenter.user.last_login is None:
+            return "—"
+        return formats.date_format(timezone.localtime(presenter.user.last_login), "DATETIME_FORMAT")
+
+    @admin.action(description="Invite selected presenters by email", permissions=["change"])
+    def invite(self, request, queryset):
+        report_invitations(
+            request, signin.presenters_invite(presenters=queryset, base_url=request.build_absolute_uri("/"))
+        )
 
     @admin.display(description="photo")
     def photo_thumbnail(self, presenter: Presenter) -> str:
@@ -54,3 +96,17 @@ class PresenterAdmin(EditSnapshotMixin, HistoryAdmin):
             size,
             size,
         )
+
+
+def report_invitations(request, outcomes: dict) -> None:
+    """One admin message per outcome, naming the presenters: sent ones as success, others as warnings."""
+    for outcome in signin.Invited:
+        presenters = outcomes.get(outcome)
+        if not presenters:
+            continue
+        names = ", ".join(presenter.name for presenter in presenters)
+        if outcome is signin.Invited.SENT:
+            count = len(presenters)
+            messages.success(request, f"{count} presenter{'' if count == 1 else 's'} invited: {names}.")
+        else:
+            messages.warning(request, f"Not invited: {names} — {outcome.value}.")

@@ -5,13 +5,35 @@ the address, it has no usable password, no admin access and no model permissions
 ever made for such users: staff sign in to the admin with their password, never by mail.
 """
 
+import enum
+import hashlib
+import logging
+import smtplib
+import time
+
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, login
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
-from sesame.utils import get_query_string
+from django.utils import timezone
 
 from presenters.models import Presenter
+from syllabus.models import Presentation
+
+logger = logging.getLogger(__name__)
+
+LINK_BACKEND = "sesame.backends.ModelBackend"  # as in settings.AUTHENTICATION_BACKENDS
+
+# django-sesame is imported where it is used, not here: importing it derives its keys from
+# SECRET_KEY at once, and the admin imports this module while Django starts, so commands that only
+# read the models (`makemigrations --check`) could no longer run without a key, and the web server
+# would fail with Django's message instead of saying that SECRET_KEY is required.
 
 
 def can_sign_in_by_link(user) -> bool:
@@ -51,5 +73,195 @@ def sign_in_link(*, user, base_url: str = "") -> str:
     `base_url` is the site's address (scheme and host, e.g. from `request.build_absolute_uri("/")`);
     without it, SITE_URL from the settings (mail sent by a command has no request).
     """
+    from sesame.utils import get_query_string
+
     base = (base_url or settings.SITE_URL).rstrip("/")
     return f"{base}{reverse('account:sign_in_link')}{get_query_string(user)}"
+
+
+# Asking for a link, and using it.
+
+
+class TooManyRequests(Exception):
+    """The client asked for more links than SIGN_IN_RATE_PER_CLIENT this hour."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"Too many sign-in requests; try again in {retry_after} s.")
+        self.retry_after = retry_after
+
+
+HOUR = 3600
+
+
+def _count_within(key: str, limit: int) -> tuple[bool, int]:
+    """Count one request under `key` in this hour's window; whether it is within `limit`, and the
+    seconds until the window ends. Windows are whole clock hours, so that the answer to a refused
+    client can say exactly when to come back (the cache tells no key's remaining life)."""
+    now = int(time.time())
+    window, left = divmod(now, HOUR)
+    key = f"signin:{key}:{window}"
+    cache.add(key, 0, timeout=HOUR + 60)  # atomic: only the first request of the window makes it
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr: start again
+        cache.add(key, 1, timeout=HOUR + 60)
+        count = 1
+    return count <= limit, HOUR - left
+
+
+def _address_key(email: str) -> str:
+    # Addresses are not kept in the cache in the clear.
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def sign_in_link_request(*, email: str, client: str, base_url: str) -> None:
+    """Mail a sign-in link to `email` if it is the address of a user who may sign in by link.
+
+    Says nothing about whether it did, so that the answer cannot tell who is a presenter. Raises
+    TooManyRequests past SIGN_IN_RATE_PER_CLIENT requests from `client` this hour; past
+    SIGN_IN_RATE_PER_EMAIL for `email` it quietly sends nothing.
+    """
+    allowed, retry_after = _count_within(f"client:{client}", settings.SIGN_IN_RATE_PER_CLIENT)
+    if not allowed:
+        raise TooManyRequests(retry_after)
+    allowed, _ = _count_within(f"email:{_address_key(email)}", settings.SIGN_IN_RATE_PER_EMAIL)
+    if not allowed:
+        logger.info("Sign-in link not sent: too many requests for one address this hour")
+        return
+    User = get_user_model()
+    users = User.objects.filter(email__iexact=email.strip(), presenter__isnull=False).select_related(
+        "presenter"
+    )
+    for user in users:
+        if not can_sign_in_by_link(user):
+            continue
+        try:
+            _mail_send(
+                to=user.email,
+                subject=f"Sign in to {settings.SITE_NAME}",
+                template="presenters/mail/sign_in_link.txt",
+                context={"link": sign_in_link(user=user, base_url=base_url), "presenter": user.presenter},
+            )
+        except (smtplib.SMTPException, OSError):  # the answer must not differ: logged, not shown
+            logger.warning("Sign-in link to user %s could not be mailed", user.pk, exc_info=True)
+
+
+def sign_in_link_user(*, token: str):
+    """The user `token` would sign in, or None (unknown, expired, used, or not allowed a link). Spends
+    nothing: a page may check a link before its button is pressed.
+
+    Not through `sesame.utils.get_user`: that calls `authenticate()`, where django-axes (the first
+    backend) counts each bad token as a failed password of "no username" from the client, keeps the
+    token in its records, and past LOGIN_FAILURE_LIMIT answers with the admin's lockout page. A
+    token is a signature nobody can guess: there is nothing to lock out, and presenters sharing a
+    network with someone holding an old link would be locked out with them.
+    """
+    from sesame.backends import ModelBackend
+
+    user = ModelBackend().authenticate(None, sesame=token)
+    return user if user is not None and can_sign_in_by_link(user) else None
+
+
+@transaction.atomic
+def sign_in_link_use(*, request: HttpRequest, token: str):
+    """Sign in the user of `token`, once; the user, or None (see `sign_in_link_user`).
+
+    The user's row is locked from the check to the sign-in, whose new last_login spends the token:
+    two requests racing with one link cannot both pass.
+    """
+    user = sign_in_link_user(token=token)
+    if user is None:
+        return None
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    user = sign_in_link_user(token=token)  # again, under the lock: a rival may have used it meanwhile
+    if user is None:
+        return None
+    login(request, user, backend=LINK_BACKEND)  # a new session key; last_login moves
+    return user
+
+
+# Invitations.
+
+UPCOMING_IN_INVITATION = 10  # sessions listed in the mail
+
+
+class Invited(enum.Enum):
+    """What an invitation did, for the instructor's message."""
+
+    SENT = "invited"
+    NO_EMAIL = "no email address"
+    BAD_EMAIL = "the email address is not one mail can be sent to"
+    ADDRESS_TAKEN = "the email address is another presenter's account's"
+    STAFF = "staff, who sign in with their password: no link sent"
+    INACTIVE = "the account is deactivated: no link sent"
+    MAIL_FAILED = "the mail could not be sent (the mail server refused it or is unreachable)"
+
+
+def presenter_invite(*, presenter: Presenter, base_url: str = "") -> Invited:
+    """Make (or link) the presenter's user and mail them a sign-in link with their upcoming sessions.
+
+    Nothing is mailed to staff (they sign in with their password) or to a deactivated account. The
+    user's address follows the presenter's, so that the sign-in form finds them by the address the
+    instructor keeps.
+    """
+    email = presenter.email.strip()
+    if not email:
+        return Invited.NO_EMAIL
+    try:
+        validate_email(email)
+    except ValidationError:
+        return Invited.BAD_EMAIL
+    try:
+        user = presenter_user_ensure(presenter=presenter)
+    except ValueError:
+        return Invited.ADDRESS_TAKEN
+    if user.is_staff or user.is_superuser:
+        return Invited.STAFF
+    if not user.is_active:
+        return Invited.INACTIVE
+    if user.email != email:
+        user.email = email
+        user.save(update_fields=["email"])
+    sessions = (
+        Presentation.objects.filter(
+            presenter_entries__presenter=presenter, week__date__gte=timezone.localdate()
+        )
+        .select_related("week", "paper")
+        .order_by("week__date", "week__position", "order")[:UPCOMING_IN_INVITATION]
+    )
+    try:
+        _mail_send(
+            to=email,
+            subject=f"You are invited to sign in to {settings.SITE_NAME}",
+            template="presenters/mail/invitation.txt",
+            context={
+                "presenter": presenter,
+                "link": sign_in_link(user=user, base_url=base_url),
+                "sessions": list(sessions),
+            },
+        )
+    except (smtplib.SMTPException, OSError):
+        logger.warning("Invitation to presenter %s could not be mailed", presenter.pk, exc_info=True)
+        return Invited.MAIL_FAILED
+    return Invited.SENT
+
+
+def presenters_invite(*, presenters, base_url: str = "") -> dict[Invited, list[Presenter]]:
+    """Invite each presenter once; the presenters by outcome, in the order given."""
+    outcomes: dict[Invited, list[Presenter]] = {}
+    seen = set()
+    for presenter in presenters:
+        if presenter.pk in seen:
+            continue
+        seen.add(presenter.pk)
+        outcomes.setdefault(presenter_invite(presenter=presenter, base_url=base_url), []).append(presenter)
+    return outcomes
+
+
+def _mail_send(*, to: str, subject: str, template: str, context: dict) -> None:
+    context = {
+        **context,
+        "site_name": settings.SITE_NAME,
+        "hours": settings.SIGN_IN_LINK_HOURS,
+    }
+    EmailMessage(subject=subject, body=render_to_string(template, context), to=[to]).send()

@@ -14,6 +14,8 @@ from django.utils.html import format_html
 from papers.admin import deck_preview
 from papers.duplicates import paper_readings, papers_read_again, readings_summary
 from papers.models import SlideDeck
+from presenters import signin
+from presenters.admin import report_invitations
 from presenters.models import Presenter
 from syllabus import readiness, scheduling, services
 from syllabus.admin_forms import (
@@ -432,10 +434,13 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
         ("Record", {"fields": ["source_path", "created", "updated"], "classes": ["collapse"]}),
     ]
     inlines = [PresentationInline, SlideDeckInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "invite_presenters"]
 
     class Media:
         css = {"all": ["css/admin_readiness.css"]}
+
+    def has_invite_permission(self, request) -> bool:
+        return request.user.has_perm("presenters.change_presenter")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
@@ -479,6 +484,18 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
     @admin.action(description="Unpublish selected weeks", permissions=["change"])
     def unpublish(self, request, queryset):
         _report(request, services.weeks_set_published(weeks=queryset, published=False), "week", "unpublished")
+
+    @admin.action(description="Invite the presenters of the selected weeks", permissions=["invite"])
+    def invite_presenters(self, request, queryset):
+        presenters = (
+            Presenter.objects.filter(presentations__week__in=queryset).distinct().order_by("name", "id")
+        )
+        if not presenters:
+            messages.warning(request, "The selected weeks credit no presenters: nobody was invited.")
+            return
+        report_invitations(
+            request, signin.presenters_invite(presenters=presenters, base_url=request.build_absolute_uri("/"))
+        )
 
     def get_inlines(self, request, obj):
         # Slide decks attach to saved rows of a saved week, so they are added once the week exists.

@@ -418,14 +418,21 @@ if SITE_URL and not re.match(r"https?://[^/]+$", SITE_URL):
 # Instructors (staff users with an email address) get a mail when a presenter uploads slides.
 NOTIFY_INSTRUCTORS_OF_UPLOADS = env_bool("NOTIFY_INSTRUCTORS_OF_UPLOADS", False)
 
-# Mail: EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.edu:587 (dj-email-url). Unset: the
-# console (mail is printed) when DEBUG is on, else nothing can be sent until it is set.
+# Mail: EMAIL_URL (dj-email-url), e.g. submission://user:password@smtp.example.edu:587 (STARTTLS)
+# or smtp://user:password@smtp.example.edu:465?ssl=1; the scheme names the backend (smtp,
+# submission, console, file, memory, dummy). Unset: the console (mail is printed) when DEBUG is
+# on, else nothing can be sent until it is set (`check --deploy` warns).
 EMAIL_URL = env_str("EMAIL_URL")
 if EMAIL_URL:
     try:
         _email = dj_email_url.parse(EMAIL_URL)
     except (ValueError, KeyError) as error:
         raise ImproperlyConfigured(f"EMAIL_URL cannot be used: {error}") from None
+    if "EMAIL_BACKEND" not in _email:  # an unknown scheme (smtp+tls://) names no backend
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with smtp://, submission://, console://, file://, memory:// or dummy:// "
+            f"(not {EMAIL_URL.partition(':')[0]!r})."
+        )
     EMAIL_BACKEND = _email["EMAIL_BACKEND"]
     EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
     EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = (

@@ -177,3 +177,13 @@ def public_presenter(**fields) -> Presenter:
     presenter = PresenterFactory(**fields)
     PresentationPresenterFactory(presenter=presenter)
     return presenter
+
+
+def invited_presenter(**fields) -> Presenter:
+    """A presenter with an account (what an invitation makes): a user with no password, not staff."""
+    from presenters.signin import presenter_user_ensure
+
+    presenter = PresenterFactory(**fields)
+    presenter_user_ensure(presenter=presenter)
+    presenter.refresh_from_db()
+    return presenter

@@ -24,6 +24,8 @@ READ_BY_SETTINGS += [
     "SERVE_MEDIA",
     "PRIVATE_MEDIA_ACCEL_REDIRECT",
     "PRIVATE_MEDIA_URL_SECONDS",
+    "EMAIL_URL",
+    "SITE_URL",
 ]
 PRODUCTION = {"SECRET_KEY": "x" * 60, "DEBUG": "0"}
 
@@ -115,11 +117,38 @@ def test_a_server_entry_point_refuses_to_start_without_a_key(tmp_path):
         ({**PRODUCTION, "DATABASE_URL": "nosuchdb://host/name"}, "DATABASE_URL cannot be used"),
         ({**PRODUCTION, "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE='Mars/Olympus' is not a known time zone"),
         ({**PRODUCTION, "LOG_LEVEL": "chatty"}, "LOG_LEVEL='CHATTY' is not one of"),
+        ({**PRODUCTION, "EMAIL_URL": "smtp+tls://u:p@smtp.example.edu:587"}, "not 'smtp\\+tls'"),
+        ({**PRODUCTION, "SITE_URL": "https://seminar.example.edu/path"}, "SITE_URL='https://seminar"),
     ],
 )
 def test_unusable_values_stop_start_up_naming_the_variable(monkeypatch, tmp_path, env, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         load_settings(monkeypatch, tmp_path, **env)
+
+
+def test_mail_goes_by_email_url_else_nowhere_unless_debug_prints_it(monkeypatch, tmp_path):
+    unset = load_settings(monkeypatch, tmp_path, **PRODUCTION)
+    debug = load_settings(monkeypatch, tmp_path, DEBUG="1")
+    submission = load_settings(
+        monkeypatch, tmp_path, **PRODUCTION, EMAIL_URL="submission://mailer:s%40cret@smtp.example.edu"
+    )
+    ssl = load_settings(monkeypatch, tmp_path, **PRODUCTION, EMAIL_URL="smtp://smtp.example.edu:465?ssl=1")
+
+    assert (unset["EMAIL_BACKEND"], unset["SITE_URL"]) == ("django.core.mail.backends.dummy.EmailBackend", "")
+    assert (debug["EMAIL_BACKEND"], debug["SITE_URL"]) == (
+        "django.core.mail.backends.console.EmailBackend",
+        "http://127.0.0.1:8000",
+    )
+    assert {
+        name: submission[name] for name in ["EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS"]
+    } == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.edu",
+        "EMAIL_PORT": 587,
+        "EMAIL_USE_TLS": True,
+    }
+    assert (submission["EMAIL_HOST_USER"], submission["EMAIL_HOST_PASSWORD"]) == ("mailer", "s@cret")
+    assert (ssl["EMAIL_PORT"], ssl["EMAIL_USE_SSL"], ssl["EMAIL_USE_TLS"]) == (465, True, False)
 
 
 def test_media_is_on_the_file_system_unless_an_s3_bucket_is_set(monkeypatch, tmp_path):
