@@ -54,6 +54,11 @@ _ROWS_LACKING = {
 }
 
 
+def with_row_flags(rows: models.QuerySet[Presentation]) -> models.QuerySet[Presentation]:
+    """`rows` annotated with `is_credited` and `has_deck`, as `row_lacks` and `row_status` read them."""
+    return rows.annotate(is_credited=_credited, has_deck=_has_deck)
+
+
 def presentations_lacking(presentations: models.QuerySet[Presentation], lack: str) -> models.QuerySet:
     """The rows of `presentations` that lack `lack` (one of LACKS)."""
     return presentations.filter(_ROWS_LACKING[lack])
@@ -177,12 +182,8 @@ def weeks_readiness(
     """Each week of `weeks` that lacks something, in date order, with its rows that lack something and
     their status at `now` (default: now). Three queries, as `term_readiness`."""
     now = now or timezone.now()
-    rows = (
-        Presentation.objects.select_related("paper")
-        .annotate(is_credited=_credited, has_deck=_has_deck)
-        .prefetch_related(
-            models.Prefetch("presenter_entries", PresentationPresenter.objects.select_related("presenter"))
-        )
+    rows = with_row_flags(Presentation.objects.select_related("paper")).prefetch_related(
+        models.Prefetch("presenter_entries", PresentationPresenter.objects.select_related("presenter"))
     )
     weeks = (
         weeks.select_related("term")

@@ -160,14 +160,9 @@ def test_slides_of_a_session_without_a_time_are_due_from_the_start_of_its_date()
     assert readiness.slides_due_at(week) == datetime.datetime(2026, 11, 8, 5, 0, tzinfo=datetime.UTC)
 
 
-def status_row(**fields) -> Presentation:
-    """A row as `row_status` reads it: annotated, with its week and term."""
-    row = PresentationFactory(week=berlin_week(), **fields)
-    return (
-        Presentation.objects.select_related("week__term")
-        .annotate(is_credited=readiness._credited, has_deck=readiness._has_deck)
-        .get(pk=row.pk)
-    )
+def flagged(row: Presentation) -> Presentation:
+    """The row as `row_status` reads it: annotated, with its week and term."""
+    return readiness.with_row_flags(Presentation.objects.select_related("week__term")).get(pk=row.pk)
 
 
 DUE = datetime.datetime(2026, 3, 30, 14, 0, tzinfo=datetime.UTC)
@@ -175,22 +170,13 @@ JUST_BEFORE = DUE - datetime.timedelta(seconds=1)
 
 
 def test_row_status_follows_the_documented_rules():
-    credited = status_row(paper=None, label="A talk")
+    credited = PresentationFactory(week=berlin_week(), paper=None, label="A talk")
     PresentationPresenterFactory(presentation=credited)
-    credited = (
-        Presentation.objects.select_related("week__term")
-        .annotate(is_credited=readiness._credited, has_deck=readiness._has_deck)
-        .get(pk=credited.pk)
-    )
-    unslided = status_row()
-    placeholder = status_row(paper=None, label="Open topic")
-    done = status_row()
+    unslided = PresentationFactory(week=berlin_week())
+    placeholder = PresentationFactory(week=berlin_week(), paper=None, label="Open topic")
+    done = PresentationFactory(week=berlin_week())
     SlideDeckFactory(week=done.week, presentation=done)
-    done = (
-        Presentation.objects.select_related("week__term")
-        .annotate(is_credited=readiness._credited, has_deck=readiness._has_deck)
-        .get(pk=done.pk)
-    )
+    credited, unslided, placeholder, done = (flagged(row) for row in (credited, unslided, placeholder, done))
 
     statuses = {
         name: (readiness.row_status(row, now=JUST_BEFORE), readiness.row_status(row, now=DUE))
