@@ -5,7 +5,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from presenters import photos, signin
-from presenters.models import Presenter, PresenterAlias
+from presenters.models import Presenter, PresenterAlias, Reminder
 from syllabus.admin_history import HistoryAdmin
 from syllabus.admin_versions import EditSnapshotMixin
 
@@ -110,3 +110,25 @@ def report_invitations(request, outcomes: dict) -> None:
             messages.success(request, f"{count} presenter{'' if count == 1 else 's'} invited: {names}.")
         else:
             messages.warning(request, f"Not invited: {names} — {outcome.value}.")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The record of what `manage.py send_reminders` owed and sent: read only, the command writes it."""
+
+    list_display = ["kind", "key", "recipients", "presenter", "created", "sent_at"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), "created"]
+    list_select_related = ["presenter"]
+    search_fields = ["key", "recipients", "presenter__name"]
+    date_hierarchy = "created"
+    fields = ["kind", "key", "presentation", "presenter", "recipients", "created", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from papers.admin import deck_preview
@@ -67,6 +68,14 @@ class TermAdmin(EditSnapshotMixin, HistoryAdmin):
                     "online_url_private",
                 ],
                 "description": "The usual time and place of the sessions; each week may change them.",
+            },
+        ),
+        (
+            "Presenters",
+            {
+                "fields": ["slides_due_days", "reminder_days"],
+                "description": "When slides are due, and when presenters are reminded by email "
+                "(manage.py send_reminders).",
             },
         ),
     ]
@@ -376,6 +385,7 @@ class MissingFilter(admin.SimpleListFilter):
         readiness.PRESENTER: "missing presenter",
         readiness.PAPER: "no paper",
         readiness.ABSTRACT: "missing abstract",
+        readiness.OVERDUE: "slides overdue",
     }
 
     def lookups(self, request, model_admin):
@@ -383,6 +393,8 @@ class MissingFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         lack = self.value()
+        if lack == readiness.OVERDUE:
+            return readiness.weeks_with_overdue_slides(queryset, now=timezone.now())
         return readiness.weeks_lacking(queryset, lack) if lack in self.labels else queryset
 
 

@@ -1,6 +1,7 @@
 """Feeds that readers subscribe to: an Atom feed of sessions and iCalendar feeds of their dates."""
 
 import datetime
+from collections.abc import Callable
 
 import icalendar
 from django.conf import settings
@@ -77,11 +78,33 @@ class WeeksFeed(Feed):
 def calendar_response(request, *, name: str, weeks) -> HttpResponse:
     """An iCalendar file with an event per week (weeks come with `with_outline`).
 
+    Feeds are public: an online link restricted to signed-in users is never written, whoever asks.
+    """
+    calendar = weeks_calendar(weeks, name=name, page_url=request.build_absolute_uri)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    return response
+
+
+def week_calendar(week: Week, *, private_links: bool = False) -> bytes:
+    """One session as an iCalendar file (e.g. attached to a presenter's reminder).
+
+    Its event links to the session's page on SITE_URL (none when SITE_URL is unset).
+    `private_links` writes an online link restricted to signed-in users: only for someone who is one.
+    """
+    page_url = (lambda path: f"{settings.SITE_URL}{path}") if settings.SITE_URL else None
+    return weeks_calendar([week], name=week.title, page_url=page_url, private_links=private_links).to_ical()
+
+
+def weeks_calendar(
+    weeks, *, name: str, page_url: Callable[[str], str] | None, private_links: bool = False
+) -> icalendar.Calendar:
+    """A calendar with an event per week (its rows and their presenters prefetched, e.g. `with_outline`).
+
     A session with a known time is a timed event in its term's time zone (DTSTART/DTEND with a
     TZID, and a VTIMEZONE for each zone used); one without (e.g. imported weeks) is all-day.
     UIDs are the weeks' stored UUIDs, so the host name a feed is fetched under (or a move of the
-    site) never turns the same session into a new event. Feeds are public: an online link
-    restricted to signed-in users is never written, whoever asks.
+    site) never turns the same session into a new event. `page_url` makes a page's path absolute.
     """
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Syllabus//Seminar calendar//EN")
@@ -89,7 +112,7 @@ def calendar_response(request, *, name: str, weeks) -> HttpResponse:
     calendar.add("x-wr-calname", single_line(name))
     weeks = list(weeks)
     for week in weeks:
-        calendar.add_component(_week_event(request, week))
+        calendar.add_component(_week_event(week, page_url=page_url, private_links=private_links))
     if weeks:
         # Only the zone rules around the sessions: a VTIMEZONE from 1970 would dwarf the events.
         dates = [week.date for week in weeks]
@@ -97,12 +120,10 @@ def calendar_response(request, *, name: str, weeks) -> HttpResponse:
             first_date=min(dates) - datetime.timedelta(days=366),
             last_date=max(dates) + datetime.timedelta(days=366),
         )
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
-    return response
+    return calendar
 
 
-def _week_event(request, week: Week) -> icalendar.Event:
+def _week_event(week: Week, *, page_url: Callable[[str], str] | None, private_links: bool) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", str(week.uuid))
     event.add("dtstamp", week.updated)
@@ -119,11 +140,13 @@ def _week_event(request, week: Week) -> icalendar.Event:
     if place := single_line(week.effective_place):
         event.add("location", place)
     description = _week_summary(week)
-    if online := week.public_online_url:
+    online = week.effective_online_url if private_links else week.public_online_url
+    if online:
         description = "\n".join(part for part in (description, f"Join online: {online}") if part)
     if description:
         event.add("description", multiline(description))
-    event.add("url", request.build_absolute_uri(week.get_absolute_url()))
+    if page_url is not None:
+        event.add("url", page_url(week.get_absolute_url()))
     return event
 
 

@@ -212,7 +212,7 @@ class TermSerializer(ModelRulesMixin, serializers.HyperlinkedModelSerializer):
             "duration_minutes",
             "time_zone",
         ]
-        fields += ["place", "online_url", "online_url_private"]
+        fields += ["place", "online_url", "online_url_private", "slides_due_days", "reminder_days"]
         read_only_fields = ["description_html"]
         extra_kwargs = {"slug": {"required": False}}
         validators = []

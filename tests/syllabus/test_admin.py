@@ -141,6 +141,18 @@ def test_unpublish_action_hides_terms(staff_client):
     assert not term.is_published
 
 
+def test_term_admin_sets_the_presenters_deadlines(staff_client):
+    term = TermFactory()
+    url = admin_url(term, "change", term.pk)
+    data = form_data(staff_client.get(url))
+
+    response = staff_client.post(url, {**data, "slides_due_days": "2", "reminder_days": "0"})
+
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert (term.slides_due_days, term.reminder_days) == (2, 0)
+
+
 def test_presenter_changelist_shows_the_photo(staff_client):
     presenter = PresenterFactory(name="Ada", photo=png_file("ada.png"))
 

@@ -141,6 +141,20 @@ def test_only_editors_override_a_weeks_meeting(clients, week, who, status):
         assert (week.place, week.start_time) == ("", None)
 
 
+def test_term_deadlines_are_read_and_written_by_editors(editor_api, week):
+    url = reverse("api:term-detail", args=[week.term_id])
+    before = editor_api.get(url).json()
+
+    response = editor_api.patch(url, {"slides_due_days": 2, "reminder_days": 0}, format="json")
+    too_late = editor_api.patch(url, {"slides_due_days": 61}, format="json")
+
+    assert (before["slides_due_days"], before["reminder_days"]) == (1, 7)
+    assert (response.json()["slides_due_days"], response.json()["reminder_days"]) == (2, 0)
+    assert too_late.status_code == 400
+    assert too_late.json() == {"slides_due_days": ["Ensure this value is less than or equal to 60."]}
+    assert Term.objects.values_list("slides_due_days", "reminder_days").get(pk=week.term_id) == (2, 0)
+
+
 def test_a_bad_time_zone_is_a_400_naming_the_field(editor_api, week):
     response = editor_api.patch(
         reverse("api:term-detail", args=[week.term_id]),
@@ -225,6 +239,7 @@ def test_the_schema_documents_the_meeting_fields(anonymous_api):
     assert {"weekday", "start_time", "duration_minutes", "time_zone", "place", "online_url_private"} <= set(
         term
     )
+    assert (term["slides_due_days"]["maximum"], term["reminder_days"]["maximum"]) == (60, 60)
 
 
 def test_meeting_times_in_answers_match_their_schema(anonymous_api):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from syllabus import readiness
 from syllabus.models import Presentation, Term, Week
@@ -120,6 +121,104 @@ def test_term_readiness_lists_each_row_with_what_it_lacks():
     ]
 
 
+def test_term_readiness_gives_each_row_its_status_and_due_time():
+    seminar = make_term()
+    before_due = datetime.datetime(2027, 1, 10, 23, 59, tzinfo=datetime.UTC)
+
+    report = readiness.term_readiness(term=seminar.term, now=before_due)
+
+    assert [(r.row, r.status, r.slides_due) for r in report[0].rows] == [
+        (seminar.unslided, "missing slides", datetime.datetime(2027, 1, 11, tzinfo=datetime.UTC)),
+        (seminar.placeholder, "missing paper", datetime.datetime(2027, 1, 11, tzinfo=datetime.UTC)),
+    ]
+
+
+def berlin_week(**fields) -> Week:
+    """A session on Tuesday 31 March 2026 at 16:00 in Berlin (summer time began on the Sunday)."""
+    term = TermFactory(time_zone="Europe/Berlin", start_time=datetime.time(16, 0), **fields)
+    return WeekFactory(term=term, date=datetime.date(2026, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("days", "due_utc"),
+    [
+        (0, datetime.datetime(2026, 3, 31, 14, 0, tzinfo=datetime.UTC)),  # 16:00 CEST
+        (1, datetime.datetime(2026, 3, 30, 14, 0, tzinfo=datetime.UTC)),
+        (3, datetime.datetime(2026, 3, 28, 15, 0, tzinfo=datetime.UTC)),  # 16:00 CET, before the change
+    ],
+)
+def test_slides_are_due_days_before_the_session_at_the_same_local_time(days, due_utc):
+    week = berlin_week(slides_due_days=days)
+
+    assert readiness.slides_due_at(week) == due_utc
+
+
+def test_slides_of_a_session_without_a_time_are_due_from_the_start_of_its_date():
+    term = TermFactory(time_zone="America/New_York", slides_due_days=2)
+    week = WeekFactory(term=term, date=datetime.date(2026, 11, 10))
+
+    assert readiness.slides_due_at(week) == datetime.datetime(2026, 11, 8, 5, 0, tzinfo=datetime.UTC)
+
+
+def flagged(row: Presentation) -> Presentation:
+    """The row as `row_status` reads it: annotated, with its week and term."""
+    return readiness.with_row_flags(Presentation.objects.select_related("week__term")).get(pk=row.pk)
+
+
+DUE = datetime.datetime(2026, 3, 30, 14, 0, tzinfo=datetime.UTC)
+JUST_BEFORE = DUE - datetime.timedelta(seconds=1)
+
+
+def test_row_status_follows_the_documented_rules():
+    credited = PresentationFactory(week=berlin_week(), paper=None, label="A talk")
+    PresentationPresenterFactory(presentation=credited)
+    unslided = PresentationFactory(week=berlin_week())
+    placeholder = PresentationFactory(week=berlin_week(), paper=None, label="Open topic")
+    done = PresentationFactory(week=berlin_week())
+    SlideDeckFactory(week=done.week, presentation=done)
+    credited, unslided, placeholder, done = (flagged(row) for row in (credited, unslided, placeholder, done))
+
+    statuses = {
+        name: (readiness.row_status(row, now=JUST_BEFORE), readiness.row_status(row, now=DUE))
+        for name, row in [
+            ("credited", credited),
+            ("unslided", unslided),
+            ("placeholder", placeholder),
+            ("done", done),
+        ]
+    }
+
+    assert statuses == {
+        "credited": ("missing paper", "overdue"),  # a talk needs slides once someone presents it
+        "unslided": ("missing slides", "overdue"),
+        "placeholder": ("missing paper", "missing paper"),  # no paper, no presenter: no slides asked for
+        "done": ("complete", "complete"),
+    }
+
+
+def test_weeks_with_overdue_slides_agree_with_the_due_time():
+    week = berlin_week()
+    PresentationFactory(week=week)  # a paper, no deck
+    untimed = WeekFactory(
+        term=TermFactory(time_zone="America/New_York", slides_due_days=2), date=datetime.date(2026, 11, 10)
+    )
+    PresentationFactory(week=untimed)
+    ready = berlin_week()
+    row = PresentationFactory(week=ready)
+    SlideDeckFactory(week=ready, presentation=row)
+
+    def overdue(now):
+        return sorted(
+            readiness.weeks_with_overdue_slides(Week.objects.all(), now=now).values_list("pk", flat=True)
+        )
+
+    untimed_due = datetime.datetime(2026, 11, 8, 5, 0, tzinfo=datetime.UTC)
+    assert overdue(JUST_BEFORE) == []
+    assert overdue(DUE) == [week.pk]
+    assert overdue(untimed_due - datetime.timedelta(seconds=1)) == [week.pk]
+    assert overdue(untimed_due) == [week.pk, untimed.pk]
+
+
 def test_term_readiness_of_a_ready_term_is_empty():
     week = WeekFactory()
     row = PresentationFactory(week=week, paper=PaperFactory(abstract="Done."))
@@ -173,6 +272,7 @@ def test_week_changelist_shows_counts_per_week(staff_client):
         ("presenter", ["Spring empty", "Spring unready"]),
         ("paper", ["Spring empty", "Spring unready"]),
         ("abstract", ["Spring unready"]),
+        ("overdue", []),  # due on 11 January 2027
     ],
 )
 def test_week_changelist_filters_what_is_missing(staff_client, value, expected):
@@ -184,7 +284,7 @@ def test_week_changelist_filters_what_is_missing(staff_client, value, expected):
 def test_week_changelist_filter_choices_are_named(staff_client):
     page = staff_client.get(CHANGELIST).content.decode()
 
-    for label in ["missing slides", "missing presenter", "no paper", "missing abstract"]:
+    for label in ["missing slides", "missing presenter", "no paper", "missing abstract", "slides overdue"]:
         assert f">{label}</a>" in page
 
 
@@ -198,9 +298,23 @@ def test_week_changelist_ignores_an_unknown_filter_value(staff_client):
     ]
 
 
-@pytest.mark.parametrize("params", [{}, {"missing": "slides"}, {"missing": "presenter"}])
+def test_week_changelist_filters_weeks_with_overdue_slides(staff_client):
+    make_term()
+    today = timezone.localdate()
+    past = WeekFactory(title="Yesterday", date=today - datetime.timedelta(days=1))
+    PresentationFactory(week=past)
+    soon = WeekFactory(title="In a week", date=today + datetime.timedelta(days=7))
+    PresentationFactory(week=soon)
+
+    assert changelist_titles(staff_client, missing="overdue") == ["Yesterday"]
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"missing": "slides"}, {"missing": "presenter"}, {"missing": "overdue"}]
+)
 def test_week_changelist_queries_do_not_grow_with_weeks(staff_client, params, django_assert_max_num_queries):
     seminar = make_term()
+    PresentationFactory(week=WeekFactory(term=seminar.term, date=datetime.date(2026, 9, 1)))  # overdue
     staff_client.get(CHANGELIST, params)  # warm per-process caches
     small = count_queries(lambda: staff_client.get(CHANGELIST, params))
     grow(seminar.term, 4)
@@ -229,8 +343,28 @@ def test_readiness_page_lists_rows_with_links(staff_client):
         in page
     )
     assert "<td>Mutual information</td>" in page
+    assert (
+        '<td><span class="readiness-status readiness-status-missing-slides">missing slides</span></td>\n'
+        "              <td>Mon 11 Jan 2027, 00:00</td>"
+    ) in page
     assert "No rows yet: no presenter, no paper." in page
     assert "Spring ready" not in page
+
+
+def test_readiness_page_shows_overdue_rows_in_the_terms_time_zone(staff_client):
+    term = TermFactory(time_zone="Asia/Tokyo", start_time=datetime.time(9, 0), slides_due_days=2)
+    week = WeekFactory(term=term, date=timezone.localdate() - datetime.timedelta(days=1))
+    PresentationFactory(week=week, paper=None, label="Talk")
+    PresentationPresenterFactory(presentation=week.presentations.get())
+    due = week.date - datetime.timedelta(days=2)
+
+    page = staff_client.get(readiness_url(term)).content.decode()
+
+    assert (
+        '<td><span class="readiness-status readiness-status-overdue">overdue</span></td>\n'
+        f"              <td>{due:%a} {due.day} {due:%b %Y}, 09:00</td>"
+    ) in page
+    assert "Slides are due 2 days before the session (times in Asia/Tokyo)" in page
 
 
 def test_readiness_page_is_linked_from_the_term_pages(staff_client):
