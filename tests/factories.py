@@ -177,3 +177,24 @@ def public_presenter(**fields) -> Presenter:
     presenter = PresenterFactory(**fields)
     PresentationPresenterFactory(presenter=presenter)
     return presenter
+
+
+class PresenterUserFactory(factory.django.DjangoModelFactory):
+    """A presenter's account as an invitation makes it: no usable password, not staff, no permissions."""
+
+    class Meta:
+        model = "auth.User"
+
+    username = factory.Sequence(lambda n: f"presenter-{n}@example.edu")
+    email = factory.LazyAttribute(lambda user: user.username)
+    password = factory.django.Password(None)
+
+
+class SignedInPresenterFactory(PresenterFactory):
+    """A presenter with an account (`Presenter.user`), ready for `client.force_login(presenter.user)`."""
+
+    user = factory.SubFactory(
+        PresenterUserFactory,
+        username=factory.SelfAttribute("..email"),
+        email=factory.SelfAttribute("..email"),
+    )
