@@ -75,14 +75,23 @@ class SlideDeckForm(forms.ModelForm):
         uploaded = self.files.get(self.add_prefix("file"))
         url = cleaned.get("url")
         if uploaded and url:
-            raise ValidationError("Upload a file or give a link, not both.", code="file_and_url")
-        if uploaded:
+            self._refuse("Upload a file or give a link, not both.", code="file_and_url")
+        elif uploaded:
             cleaned["url"] = ""
         elif url:
             cleaned["file"] = False  # a link replaces a stored file
         elif "url" not in self.errors and "file" not in self.errors:
-            raise ValidationError("Choose a file to upload or give a link.", code="nothing")
+            self._refuse("Choose a file to upload or give a link.", code="nothing")
         return cleaned
+
+    def _refuse(self, message: str, *, code: str):
+        self.refused = True
+        raise ValidationError(message, code=code)
+
+    def _get_validation_exclusions(self):
+        # Said once: the model's "file xor link" constraint would say it again, less precisely.
+        excluded = super()._get_validation_exclusions()
+        return excluded | {"file", "url"} if getattr(self, "refused", False) else excluded
 
 
 class PaperLinkForm(ChecksConstraintsOf, forms.ModelForm):
