@@ -210,8 +210,11 @@ def abstract_proposals_decide(*, proposals: models.QuerySet[AbstractProposal], a
     paper still has none (rows locked, so two decisions at once cannot both write); a proposal whose
     paper has an abstract by now stays pending, for the instructor to reject."""
     result = Decided()
+    # By id, without the caller's joins (the admin's list_select_related): rows of outer joins cannot be locked.
     pending = list(
-        proposals.filter(status=AbstractProposal.Status.PENDING).select_for_update().order_by("pk")
+        AbstractProposal.objects.filter(pk__in=proposals.values("pk"), status=AbstractProposal.Status.PENDING)
+        .select_for_update()
+        .order_by("pk")
     )
     papers = {
         paper.pk: paper
