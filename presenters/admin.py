@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
+from django.template.defaultfilters import pluralize
 from django.utils import formats, timezone
 from django.utils.html import format_html
 
-from presenters import photos, signin
-from presenters.models import Presenter, PresenterAlias, Reminder
+from presenters import photos, services, signin
+from presenters.models import AbstractProposal, Activity, Presenter, PresenterAlias, Reminder
 from syllabus.admin_history import HistoryAdmin
 from syllabus.admin_versions import EditSnapshotMixin
 
@@ -132,3 +133,70 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    """What presenters changed from their own pages; a record, read only (it is written by the pages)."""
+
+    list_display = ["created", "presenter", "action", "detail", "presentation", "user"]
+    list_filter = ["action", "presenter"]
+    list_select_related = ["presenter", "presentation__week", "presentation__paper", "user"]
+    search_fields = ["presenter__name", "detail", "presentation__week__title", "presentation__paper__title"]
+    date_hierarchy = "created"
+    readonly_fields = ["created", "presenter", "user", "presentation", "action", "detail"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AbstractProposal)
+class AbstractProposalAdmin(admin.ModelAdmin):
+    """Abstracts presenters proposed for papers without one: accept (it becomes the paper's abstract if
+    the paper still has none) or reject, from the list's actions."""
+
+    list_display = ["paper", "presenter", "status", "created", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["paper", "presenter", "decided_by"]
+    search_fields = ["paper__title", "presenter__name", "text"]
+    readonly_fields = ["paper", "presenter", "text", "status", "created", "decided_by", "decided_at"]
+    fields = readonly_fields
+    actions = ["accept", "reject"]
+
+    def has_add_permission(self, request):
+        return False  # proposed by presenters from their own pages
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("presenters.change_abstractproposal") and request.user.has_perm(
+            "papers.change_paper"
+        )
+
+    @admin.action(description="Accept: make it the paper's abstract", permissions=["decide"])
+    def accept(self, request, queryset):
+        result = services.abstract_proposals_decide(proposals=queryset, accept=True, user=request.user)
+        self.message_user(
+            request,
+            f"Accepted {result.decided} proposal{pluralize(result.decided)}; "
+            f"{result.written} abstract{pluralize(result.written)} written.",
+            messages.SUCCESS,
+        )
+        if result.left:
+            self.message_user(
+                request,
+                f"{result.left} left pending: the paper has an abstract already (reject it, or edit the paper).",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Reject", permissions=["decide"])
+    def reject(self, request, queryset):
+        result = services.abstract_proposals_decide(proposals=queryset, accept=False, user=request.user)
+        self.message_user(
+            request, f"Rejected {result.decided} proposal{pluralize(result.decided)}.", messages.SUCCESS
+        )

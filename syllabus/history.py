@@ -55,6 +55,8 @@ def reason_now() -> str:
         return "admin"
     if namespace.startswith("api"):
         return "API"
+    if namespace == "account":
+        return "presenter's page"
     return ""
 
 

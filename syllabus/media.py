@@ -29,11 +29,27 @@ logger = logging.getLogger(__name__)
 
 
 def may_open_private_file(*, user, owner: OwnsFiles) -> bool:
-    """The one check for a file that is not public: whoever may see drafts (staff, editors).
+    """The one check for a file that is not public: whoever may see drafts (staff, editors), and a
+    signed-in presenter for the files their own pages show them.
 
-    `owner` is the deck or presenter whose file it is, for rules to come (a deck's own presenter).
+    A presenter opens the decks of a draft week they present in that its page shows (public decks),
+    the decks of their own rows (even private ones: they may replace or remove them), and their own
+    photo (private until a published week names them). Nothing else.
     """
-    return sees_drafts(user)
+    if sees_drafts(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    if isinstance(owner, Presenter):
+        return owner.user_id == user.pk
+    if isinstance(owner, SlideDeck):
+        credits = PresentationPresenter.objects.filter(
+            presenter__user=user, presentation__week_id=owner.week_id
+        )
+        if not owner.is_public:  # not on the week's page: only on the page of the row it belongs to
+            credits = credits.filter(presentation_id=owner.presentation_id)
+        return credits.exists()
+    return False
 
 
 def media_place(

@@ -35,6 +35,8 @@ UPLOAD_VIEWS = {
     "api:slidedeck-detail": ("SLIDE_MAX_BYTES", 1, "a slide deck"),
     "api:presenter-list": ("PHOTO_MAX_BYTES", 1, "a photo"),
     "api:presenter-detail": ("PHOTO_MAX_BYTES", 1, "a photo"),
+    "account:row": ("SLIDE_MAX_BYTES", 1, "a slide deck"),
+    "account:profile": ("PHOTO_MAX_BYTES", 1, "a photo"),
 }
 
 

@@ -244,6 +244,21 @@ class WeekQuerySet(models.QuerySet):
         """Staff see drafts too; everyone else sees published weeks of published terms."""
         return self if sees_drafts(user) else self.published()
 
+    def open_to(self, user):
+        """Weeks whose page `user` may open: those `visible_to` them, and the drafts they present in.
+
+        A signed-in presenter checks the draft of a session they present before it is published;
+        every other draft stays hidden from them. For anonymous visitors this is `published()`.
+        """
+        if not user.is_authenticated:
+            return self.published()
+        if sees_drafts(user):
+            return self
+        presenting = PresentationPresenter.objects.filter(
+            presentation__week=models.OuterRef("pk"), presenter__user=user
+        )
+        return self.filter(Q(is_published=True, term__is_published=True) | models.Exists(presenting))
+
     def for_term(self, term: Term):
         return self.filter(term=term)
 

@@ -60,8 +60,11 @@ def term_detail(request, slug: str):
 
 @require_safe
 def week_detail(request, term_slug: str, slug: str):
+    """A session's page; a signed-in presenter also sees the draft of a session they present in."""
+    opened = Week.objects.open_to(request.user).select_related("term")
+    week = get_object_or_404(opened.with_presentations(), term__slug=term_slug, slug=slug)
+    # The way to other sessions shows only what the reader sees anyway (never other drafts).
     visible = Week.objects.visible_to(request.user).select_related("term")
-    week = get_object_or_404(visible.with_presentations(), term__slug=term_slug, slug=slug)
     same_term = visible.for_term(week.term)
     # Weeks are ordered by (date, position, id); ties on date and position fall back to id.
     same_day = Q(date=week.date, position=week.position)

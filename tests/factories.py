@@ -187,3 +187,24 @@ def invited_presenter(**fields) -> Presenter:
     presenter_user_ensure(presenter=presenter)
     presenter.refresh_from_db()
     return presenter
+
+
+class PresenterUserFactory(factory.django.DjangoModelFactory):
+    """A presenter's account as an invitation makes it: no usable password, not staff, no permissions."""
+
+    class Meta:
+        model = "auth.User"
+
+    username = factory.Sequence(lambda n: f"presenter-{n}@example.edu")
+    email = factory.LazyAttribute(lambda user: user.username)
+    password = factory.django.Password(None)
+
+
+class SignedInPresenterFactory(PresenterFactory):
+    """A presenter with an account (`Presenter.user`), ready for `client.force_login(presenter.user)`."""
+
+    user = factory.SubFactory(
+        PresenterUserFactory,
+        username=factory.SelfAttribute("..email"),
+        email=factory.SelfAttribute("..email"),
+    )

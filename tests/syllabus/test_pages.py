@@ -156,7 +156,7 @@ def test_staff_see_drafts_with_a_banner(staff_client, week):
 
     html = page(staff_client, week.get_absolute_url())
 
-    assert "<strong>Draft.</strong> Only staff can see this session" in html
+    assert "<strong>Draft.</strong> Only staff and its presenters can see this session" in html
 
 
 def test_term_syllabus_lists_weeks_with_presenters_papers_and_slides(client, week):

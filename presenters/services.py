@@ -1,0 +1,272 @@
+"""What a signed-in presenter does on their own pages (presenters/account_views.py), and what
+instructors decide of it in the admin.
+
+Every write here records an `Activity` (who, which row, what) in the same transaction; the tracked
+models' own history carries the request's user (HistoryRequestMiddleware). A presenter only ever
+reaches their own rows: `presenter_rows` is the one place that says which rows those are.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Prefetch, Value
+from django.urls import reverse
+from django.utils import timezone
+
+from papers.models import Paper, PaperLink, SlideDeck
+from presenters.models import AbstractProposal, Activity, Presenter
+from syllabus.models import Presentation, PresentationPresenter
+from syllabus.readiness import PAPER, SLIDES, row_lacks
+
+# What the "my sessions" page says of a row; the readiness rules that concern a presenter.
+STATUS_TEXT = {PAPER: "paper missing", SLIDES: "slides missing"}
+COMPLETE = "complete"
+
+
+def presenter_rows(*, presenter: Presenter) -> models.QuerySet[Presentation]:
+    """The rows crediting `presenter`, of any term, drafts included, with what their pages show.
+
+    Each row comes with its week and term, its paper, its credits (presenters' names and slugs only:
+    never their addresses) and `has_deck`/`is_credited`, for `row_lacks`.
+    """
+    credits = PresentationPresenter.objects.select_related("presenter").only(
+        "id", "presentation_id", "order", "presenter__id", "presenter__name", "presenter__slug"
+    )
+    return (
+        Presentation.objects.filter(
+            Exists(PresentationPresenter.objects.filter(presentation=OuterRef("pk"), presenter=presenter))
+        )
+        .select_related("week__term", "paper")
+        .annotate(
+            has_deck=Exists(SlideDeck.objects.filter(presentation=OuterRef("pk"))),
+            is_credited=Value(True),
+        )
+        .prefetch_related(Prefetch("presenter_entries", credits))
+    )
+
+
+@dataclass
+class MyRow:
+    """A row as its presenter's "my sessions" page lists it."""
+
+    row: Presentation
+    co_presenters: list[Presenter]
+    status: list[str]  # "paper missing", "slides missing"; or ["complete"]
+
+    @property
+    def is_draft(self) -> bool:
+        return not self.row.week.is_public
+
+
+def presenter_sessions(
+    *, presenter: Presenter, today: datetime.date | None = None
+) -> tuple[list[MyRow], list[MyRow]]:
+    """The presenter's upcoming rows (soonest first) and past rows (latest first); two queries."""
+    today = today or timezone.localdate()
+    rows = presenter_rows(presenter=presenter).order_by("week__date", "week__position", "order", "id")
+    upcoming, past = [], []
+    for row in rows:
+        lacks = [STATUS_TEXT[lack] for lack in row_lacks(row) if lack in STATUS_TEXT]
+        listed = MyRow(
+            row=row,
+            co_presenters=[other for other in row.ordered_presenters if other.pk != presenter.pk],
+            status=lacks or [COMPLETE],
+        )
+        (upcoming if row.week.date >= today else past).append(listed)
+    past.reverse()
+    return upcoming, past
+
+
+def _record(*, presenter: Presenter, user, action: str, presentation=None, detail: str = "") -> Activity:
+    return Activity.objects.create(
+        presenter=presenter, user=user, presentation=presentation, action=action, detail=detail[:500]
+    )
+
+
+def _deck_name(deck: SlideDeck) -> str:
+    return deck.file.name.rsplit("/", 1)[-1] if deck.file else deck.url
+
+
+@transaction.atomic
+def slide_deck_save(*, deck: SlideDeck, presenter: Presenter, user, base_url: str = "") -> Activity:
+    """Save a deck the presenter uploaded or linked on their row (new, or replacing theirs).
+
+    The model's save stores the file (in the store the week's visibility asks for) with its
+    thumbnail and page count, and deletes a replaced file once the transaction commits. Instructors
+    are told by mail after the commit when NOTIFY_INSTRUCTORS_OF_UPLOADS is on.
+    """
+    replacing = deck.pk is not None
+    deck.save()
+    activity = _record(
+        presenter=presenter,
+        user=user,
+        presentation=deck.presentation,
+        action=Activity.Action.SLIDES_REPLACED if replacing else Activity.Action.SLIDES_ADDED,
+        detail=_deck_name(deck),
+    )
+    if settings.NOTIFY_INSTRUCTORS_OF_UPLOADS:
+        transaction.on_commit(lambda: instructors_notify_upload(activity=activity, base_url=base_url))
+    return activity
+
+
+@transaction.atomic
+def slide_deck_remove(*, deck: SlideDeck, presenter: Presenter, user) -> Activity:
+    """Delete a deck of the presenter's row (its files go once the transaction commits)."""
+    activity = _record(
+        presenter=presenter,
+        user=user,
+        presentation=deck.presentation,
+        action=Activity.Action.SLIDES_REMOVED,
+        detail=_deck_name(deck),
+    )
+    deck.delete()
+    return activity
+
+
+@transaction.atomic
+def paper_link_add(*, link: PaperLink, presentation: Presentation, presenter: Presenter, user) -> Activity:
+    """Add a link (validated by the form) to the row's paper, as the presenter's: they may remove it."""
+    link.paper = presentation.paper
+    link.added_by = presenter
+    link.order = (presentation.paper.links.aggregate(last=models.Max("order"))["last"] or 0) + 1
+    link.save()
+    return _record(
+        presenter=presenter,
+        user=user,
+        presentation=presentation,
+        action=Activity.Action.LINK_ADDED,
+        detail=link.url,
+    )
+
+
+@transaction.atomic
+def paper_link_remove(*, link: PaperLink, presentation: Presentation, presenter: Presenter, user) -> Activity:
+    """Remove a link the presenter added (the caller found it among theirs)."""
+    activity = _record(
+        presenter=presenter,
+        user=user,
+        presentation=presentation,
+        action=Activity.Action.LINK_REMOVED,
+        detail=link.url,
+    )
+    link.delete()
+    return activity
+
+
+@transaction.atomic
+def presentation_notes_update(
+    *, presentation: Presentation, notes: str, presenter: Presenter, user
+) -> Activity:
+    """Replace the row's notes (markdown: notes or discussion questions)."""
+    presentation.notes = notes
+    presentation.save(update_fields=["notes", "notes_html"])
+    return _record(
+        presenter=presenter,
+        user=user,
+        presentation=presentation,
+        action=Activity.Action.NOTES_EDITED,
+        detail="notes",
+    )
+
+
+@transaction.atomic
+def abstract_propose(*, proposal: AbstractProposal, presentation: Presentation, user) -> Activity:
+    """Record a pending abstract for the row's paper, for an instructor to accept or reject."""
+    proposal.save()
+    return _record(
+        presenter=proposal.presenter,
+        user=user,
+        presentation=presentation,
+        action=Activity.Action.ABSTRACT_PROPOSED,
+        detail=proposal.paper.title,
+    )
+
+
+@transaction.atomic
+def presenter_profile_update(*, presenter: Presenter, changed: list[str], user) -> Activity | None:
+    """Save the presenter's profile (its form set the new values); None when nothing changed."""
+    if not changed:
+        return None
+    presenter.save()
+    return _record(
+        presenter=presenter, user=user, action=Activity.Action.PROFILE_EDITED, detail=", ".join(changed)
+    )
+
+
+@dataclass
+class Decided:
+    decided: int = 0  # proposals accepted or rejected
+    written: int = 0  # abstracts written into their papers
+    left: int = 0  # accepted, but the paper had an abstract meanwhile: left pending
+
+
+@transaction.atomic
+def abstract_proposals_decide(*, proposals: models.QuerySet[AbstractProposal], accept: bool, user) -> Decided:
+    """Accept or reject pending proposals. An accepted text becomes its paper's abstract only if the
+    paper still has none (rows locked, so two decisions at once cannot both write); a proposal whose
+    paper has an abstract by now stays pending, for the instructor to reject."""
+    result = Decided()
+    # By id, without the caller's joins (the admin's list_select_related): rows of outer joins cannot be locked.
+    pending = list(
+        AbstractProposal.objects.filter(pk__in=proposals.values("pk"), status=AbstractProposal.Status.PENDING)
+        .select_for_update()
+        .order_by("pk")
+    )
+    papers = {
+        paper.pk: paper
+        for paper in Paper.objects.select_for_update()
+        .filter(pk__in={proposal.paper_id for proposal in pending})
+        .order_by("pk")
+    }
+    now = timezone.now()
+    for proposal in pending:
+        if accept:
+            paper = papers[proposal.paper_id]
+            if paper.abstract.strip():
+                result.left += 1
+                continue
+            paper.abstract = proposal.text
+            paper.save(update_fields=["abstract", "abstract_html"])
+            result.written += 1
+        proposal.status = AbstractProposal.Status.ACCEPTED if accept else AbstractProposal.Status.REJECTED
+        proposal.decided_by, proposal.decided_at = user, now
+        proposal.save(update_fields=["status", "decided_by", "decided_at"])
+        result.decided += 1
+    return result
+
+
+def instructors_notify_upload(*, activity: Activity, base_url: str = "") -> int:
+    """Mail each active staff user with an address: who uploaded what for which session, with a link to
+    the week in the admin. One message per instructor (no one sees the others' addresses); returns
+    how many were sent."""
+    activity = Activity.objects.select_related(
+        "presenter", "presentation__week__term", "presentation__paper"
+    ).get(pk=activity.pk)
+    row = activity.presentation
+    week = row.week
+    base = (base_url or settings.SITE_URL).rstrip("/")
+    admin_link = f"{base}{reverse('admin:syllabus_week_change', args=[week.pk])}"
+    subject_of_row = row.paper.title if row.paper_id else row.label or f"row {row.order}"
+    subject = f"{activity.presenter.name} {activity.get_action_display()} for {week.title}"
+    body = (
+        f"{activity.presenter.name} {activity.get_action_display()} for “{subject_of_row}”\n"
+        f"in {week.title} ({week.date:%A} {week.date.day} {week.date:%B %Y}), {week.term.name}.\n\n"
+        f"Slides: {activity.detail}\n\n"
+        f"The session in the admin: {admin_link}\n"
+    )
+    addresses = (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    messages = [mail.EmailMessage(subject, body, to=[address]) for address in addresses]
+    if not messages:
+        return 0
+    with mail.get_connection() as connection:
+        return connection.send_messages(messages) or 0
