@@ -20,18 +20,22 @@ from django.utils import timezone
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import AbstractProposal, Activity, Presenter
 from syllabus.models import Presentation, PresentationPresenter
-from syllabus.readiness import PAPER, SLIDES, row_lacks
+from syllabus.readiness import COMPLETE, MISSING_PAPER, MISSING_SLIDES, OVERDUE, row_status, slides_due_at
 
-# What the "my sessions" page says of a row; the readiness rules that concern a presenter.
-STATUS_TEXT = {PAPER: "paper missing", SLIDES: "slides missing"}
-COMPLETE = "complete"
+# What the "my sessions" page says of a row's status (syllabus/readiness.py has the rules).
+STATUS_TEXT = {
+    COMPLETE: "complete",
+    MISSING_PAPER: "paper missing",
+    MISSING_SLIDES: "slides missing",
+    OVERDUE: "slides overdue",
+}
 
 
 def presenter_rows(*, presenter: Presenter) -> models.QuerySet[Presentation]:
     """The rows crediting `presenter`, of any term, drafts included, with what their pages show.
 
     Each row comes with its week and term, its paper, its credits (presenters' names and slugs only:
-    never their addresses) and `has_deck`/`is_credited`, for `row_lacks`.
+    never their addresses) and `has_deck`/`is_credited`, for `row_status`.
     """
     credits = PresentationPresenter.objects.select_related("presenter").only(
         "id", "presentation_id", "order", "presenter__id", "presenter__name", "presenter__slug"
@@ -55,7 +59,8 @@ class MyRow:
 
     row: Presentation
     co_presenters: list[Presenter]
-    status: list[str]  # "paper missing", "slides missing"; or ["complete"]
+    status: str  # a value of STATUS_TEXT
+    slides_due: datetime.datetime | None  # in the term's time zone; None once the deck is there
 
     @property
     def is_draft(self) -> bool:
@@ -63,18 +68,20 @@ class MyRow:
 
 
 def presenter_sessions(
-    *, presenter: Presenter, today: datetime.date | None = None
+    *, presenter: Presenter, now: datetime.datetime | None = None
 ) -> tuple[list[MyRow], list[MyRow]]:
     """The presenter's upcoming rows (soonest first) and past rows (latest first); two queries."""
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     rows = presenter_rows(presenter=presenter).order_by("week__date", "week__position", "order", "id")
     upcoming, past = [], []
     for row in rows:
-        lacks = [STATUS_TEXT[lack] for lack in row_lacks(row) if lack in STATUS_TEXT]
+        status = row_status(row, now=now)
         listed = MyRow(
             row=row,
             co_presenters=[other for other in row.ordered_presenters if other.pk != presenter.pk],
-            status=lacks or [COMPLETE],
+            status=STATUS_TEXT[status],
+            slides_due=None if row.has_deck else slides_due_at(row.week),
         )
         (upcoming if row.week.date >= today else past).append(listed)
     past.reverse()

@@ -1,5 +1,7 @@
 """A presenter's "my sessions" page: their rows of any term, upcoming and past, with what each lacks."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -21,6 +23,11 @@ pytestmark = pytest.mark.django_db
 URL = reverse("account:my_sessions")
 
 
+def due_text(session: datetime.date, *, days_before: int) -> str:
+    """How the page writes a deadline for a session with no time: midnight, days before its date."""
+    return f"{session - datetime.timedelta(days=days_before):%a %-d %b}, 00:00"
+
+
 def test_my_sessions_lists_upcoming_and_past_rows_with_their_status(own_client, presenter, row):
     draft_term = TermFactory(name="Spring 2027", is_published=False)
     draft = credit(
@@ -40,11 +47,12 @@ def test_my_sessions_lists_upcoming_and_past_rows_with_their_status(own_client, 
 
     assert text_of(html, f"my-row-{row.pk}") == (
         f"Attention {long_date(row.week.date)} · Room 2.14 · Fall 2026 Attention Is All You Need "
-        "Alan Turing slides missing Edit Attention Is All You Need"
+        f"Alan Turing slides missing slides due {due_text(row.week.date, days_before=1)} "
+        "Edit Attention Is All You Need"
     )
     assert text_of(html, f"my-row-{draft.pk}") == (
         f"Transformers again draft {long_date(draft.week.date)} · Spring 2027 Open topic — "
-        "paper missing slides missing Edit Open topic"
+        f"paper missing slides due {due_text(draft.week.date, days_before=1)} Edit Open topic"
     )
     assert text_of(html, f"my-row-{past.pk}") == (
         f"Kernels {long_date(past.week.date)} · Lab 1 · Fall 2026 Kernel Methods — complete Edit Kernel Methods"
@@ -99,3 +107,16 @@ def test_my_sessions_costs_the_same_queries_whatever_the_number_of_rows(
     with django_assert_num_queries(5):
         response = own_client.get(URL)
     assert response.content.decode().count('id="my-row-') == rows
+
+
+def test_my_sessions_says_when_slides_are_overdue(own_client, presenter, row):
+    row.week.term.slides_due_days = 10  # the session is in 7 days: its slides were due 3 days ago
+    row.week.term.save()
+
+    html = own_client.get(URL).content.decode()
+
+    assert text_of(html, f"my-row-{row.pk}") == (
+        f"Attention {long_date(row.week.date)} · Room 2.14 · Fall 2026 Attention Is All You Need "
+        f"Alan Turing slides overdue slides due {due_text(row.week.date, days_before=10)} "
+        "Edit Attention Is All You Need"
+    )
