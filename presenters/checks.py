@@ -11,7 +11,7 @@ def check_mail_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]
         warnings.append(
             checks.Warning(
                 "EMAIL_URL is not set: sign-in links, invitations and reminders cannot be sent.",
-                hint="Set EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.edu:587 (see the README).",
+                hint="Set EMAIL_URL, e.g. submission://user:password@smtp.example.edu:587 (see the README).",
                 id="presenters.W001",
             )
         )
