@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 from simple_history.models import HistoricalChanges
 
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
-from presenters.models import Presenter, PresenterAlias
+from presenters.models import AbstractProposal, Activity, Presenter, PresenterAlias, Reminder
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,9 @@ MODELS = [
     PaperLookup,
     Presenter,
     PresenterAlias,
+    Activity,
+    AbstractProposal,
+    Reminder,
     SlideDeck,
 ]
 
