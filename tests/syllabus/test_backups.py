@@ -29,6 +29,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from papers.models import PaperLookup, SlideDeck
+from presenters.models import AbstractProposal, Activity, Reminder
 from syllabus.backups.database import postgresql_client_arguments
 from syllabus.models import Term
 from tests.factories import (
@@ -171,6 +172,11 @@ def fill_the_site(django_user_model) -> None:
     PresentationPresenterFactory(presentation=row, presenter=presenter)
     SlideDeckFactory(week=week, presentation=row, presenter=presenter, file=pdf_file("deep-sets.pdf"), url="")
     SlideDeckFactory(week=week, is_public=False)
+    Activity.objects.create(presenter=presenter, presentation=row, action=Activity.Action.NOTES_EDITED)
+    AbstractProposal.objects.create(paper=paper, presenter=presenter, text="About sets, in short.")
+    Reminder.objects.create(
+        kind=Reminder.Kind.UPCOMING, key=f"upcoming:{row.pk}:{presenter.pk}", recipients="ada@example.edu"
+    )
     user = django_user_model.objects.create_superuser(username="instructor", password="x", email="i@e.edu")
     editors = Group.objects.create(name="Editors")
     editors.permissions.set(Permission.objects.filter(content_type__app_label="syllabus"))

@@ -78,6 +78,8 @@ def test_an_admin_change_form_records_the_instructor(staff_client):
         "end_date": term.end_date.isoformat(),
         "description": "",
         "time_zone": "UTC",
+        "slides_due_days": "1",
+        "reminder_days": "7",
         "weeks-TOTAL_FORMS": "0",
         "weeks-INITIAL_FORMS": "0",
     }
@@ -330,6 +332,8 @@ def test_history_permission_matrix(
         "end_date": term.end_date.isoformat(),
         "description": "",
         "time_zone": "UTC",
+        "slides_due_days": "1",
+        "reminder_days": "7",
     }
 
     listed = client.get(history_url(term))
