@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.urls import reverse
@@ -122,7 +123,12 @@ def slide_deck_save(*, deck: SlideDeck, presenter: Presenter, user, base_url: st
 
 @transaction.atomic
 def slide_deck_remove(*, deck: SlideDeck, presenter: Presenter, user) -> Activity:
-    """Delete a deck of the presenter's row (its files go once the transaction commits)."""
+    """Delete a deck the presenter uploaded (its files go once the transaction commits).
+
+    Decks of co-presenters and instructors are not theirs to delete, whatever the caller found.
+    """
+    if deck.presenter_id != presenter.pk:
+        raise PermissionDenied("A presenter removes only the slides they uploaded.")
     activity = _record(
         presenter=presenter,
         user=user,

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from papers.models import PaperLink, SlideDeck
+from presenters import services
 from presenters.models import AbstractProposal, Activity
 from tests.factories import (
     PDF_BYTES,
@@ -166,14 +168,34 @@ def test_bad_slides_are_refused_with_the_reason_and_nothing_saved(own_client, ro
     assert stored_files(settings) == []
 
 
-def test_a_presenter_removes_a_deck_of_their_row(own_client, presenter, row):
-    deck = SlideDeckFactory(week=row.week, presentation=row, presenter=row.ordered_presenters[1], title="Old")
+def test_a_presenter_removes_their_own_deck(own_client, presenter, row):
+    deck = SlideDeckFactory(week=row.week, presentation=row, presenter=presenter, title="Old")
 
     response = post(own_client, row, "remove_slides", deck=deck.pk)
 
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, row_url(row))
     assert SlideDeck.objects.count() == 0
     assert [entry[3:] for entry in activities()] == [("slides_removed", deck.url)]
+
+
+@pytest.mark.parametrize("uploader", ["co-presenter", "instructor"])
+def test_a_presenter_cannot_remove_a_deck_they_did_not_upload(own_client, row, uploader):
+    by = row.ordered_presenters[1] if uploader == "co-presenter" else None
+    deck = SlideDeckFactory(week=row.week, presentation=row, presenter=by)
+
+    response = post(own_client, row, "remove_slides", deck=deck.pk)
+
+    assert response.status_code == 404
+    assert (list(SlideDeck.objects.values_list("pk", flat=True)), activities()) == ([deck.pk], [])
+
+
+def test_the_remove_service_refuses_a_deck_the_presenter_did_not_upload(presenter, row):
+    deck = SlideDeckFactory(week=row.week, presentation=row, presenter=row.ordered_presenters[1])
+
+    with pytest.raises(PermissionDenied):
+        services.slide_deck_remove(deck=deck, presenter=presenter, user=presenter.user)
+
+    assert (SlideDeck.objects.count(), activities()) == (1, [])
 
 
 @pytest.mark.parametrize("deck", ["other-row", "junk", ""])
