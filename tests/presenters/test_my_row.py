@@ -5,6 +5,7 @@ a 400 with the form's errors and changes nothing. Every change is an Activity, a
 the changed rows names the presenter's user.
 """
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -393,6 +394,38 @@ def test_an_upload_tells_instructors_after_the_commit_when_asked(
         "Slides: my-talk.pdf\n\n"
         f"The session in the admin: http://testserver{reverse('admin:syllabus_week_change', args=[row.week.pk])}\n"
     )
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: bound, then let go."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)  # the notification runs at a real commit, as in production
+def test_an_upload_is_saved_when_the_instructors_mail_cannot_be_sent(client, settings, caplog):
+    settings.NOTIFY_INSTRUCTORS_OF_UPLOADS = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port(), 5
+    get_user_model().objects.create_user("teacher", "teacher@example.edu", is_staff=True)
+    presenter = SignedInPresenterFactory(name="Grace Hopper")
+    row = credit(presenter)
+    client.force_login(presenter.user)
+
+    response = client.post(row_url(row), {"action": "slides", "slides-file": upload()})
+
+    assert (response.status_code, response["Location"]) == (302, row_url(row))
+    deck = SlideDeck.objects.get()
+    assert (deck.presenter, deck.presentation, deck.file.name.rsplit("/", 1)[-1]) == (
+        presenter,
+        row,
+        "my-talk.pdf",
+    )
+    assert [entry[3] for entry in activities()] == ["slides_added"]
+    assert [record.getMessage() for record in caplog.records if record.name == "presenters.services"] == [
+        f"Could not tell instructors of the upload by Grace Hopper for row {row.pk}."
+    ]
 
 
 def test_no_mail_when_instructors_are_not_to_be_told(
