@@ -350,6 +350,21 @@ def test_no_abstract_is_proposed_for_a_paper_that_has_one(own_client, row):
     assert AbstractProposal.objects.count() == 0
 
 
+@pytest.mark.parametrize("page", ["row", "my_sessions", "profile"])
+def test_a_success_message_is_shown_once_on_the_next_page(own_client, row, page):
+    post(own_client, row, "notes", **{"notes-notes": "Questions."})
+    url = {
+        "row": row_url(row),
+        "my_sessions": reverse("account:my_sessions"),
+        "profile": reverse("account:profile"),
+    }[page]
+
+    html = own_client.get(url).content.decode()
+
+    assert (html.count("Your notes are saved."), html.count('class="messages"')) == (1, 1)
+    assert "Your notes are saved." not in own_client.get(url).content.decode()
+
+
 def test_an_unknown_action_is_a_400(own_client, row):
     response = post(own_client, row, "publish")
 
