@@ -8,6 +8,7 @@ included: they use the admin) is told so with a 403. A row that does not credit 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,11 +50,19 @@ def _posted_id(request, name: str) -> int:
 
 
 class RowPage:
-    """A presenter's row with its decks, its paper's links and the forms that change them."""
+    """A presenter's row with its decks, its paper's links and the forms that change them.
+
+    The decks listed are the row's public ones and the presenter's own (public or not); a private deck
+    of a co-presenter or an instructor is not theirs to see, replace or remove.
+    """
 
     def __init__(self, *, row: Presentation, presenter: Presenter):
         self.row, self.presenter = row, presenter
-        self.decks = list(row.slide_decks.select_related("presenter").order_by("id"))
+        self.decks = list(
+            row.slide_decks.filter(Q(is_public=True) | Q(presenter=presenter))
+            .select_related("presenter")
+            .order_by("id")
+        )
         self.links = (
             list(row.paper.links.select_related("added_by").order_by("order", "id")) if row.paper else []
         )
@@ -153,9 +162,12 @@ def _slides(request, page: RowPage):
 
 
 def _remove_slides(request, page: RowPage):
-    deck = next((deck for deck in page.decks if deck.pk == _posted_id(request, "deck")), None)
+    deck_id = _posted_id(request, "deck")
+    deck = next(
+        (deck for deck in page.decks if deck.pk == deck_id and deck.presenter_id == page.presenter.pk), None
+    )
     if deck is None:
-        raise Http404("No such slides on this row.")
+        raise Http404("No such slides of yours on this row.")
     activity = services.slide_deck_remove(deck=deck, presenter=page.presenter, user=request.user)
     return _done(request, page, f"Slides removed: {activity.detail}.")
 

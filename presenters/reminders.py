@@ -13,14 +13,20 @@ What is owed at a given moment:
   nothing and records nothing, so a later run of that week still sends one if something goes missing.
 
 Presenters only ever hear of published weeks of published terms. Each mail is a `Reminder` row with a
-unique key: the owed rows are inserted (existing keys ignored), then claimed with
-`SELECT ... FOR UPDATE SKIP LOCKED` inside one transaction, sent, and marked sent. A second run, or
-one running at the same time on another machine, finds nothing left to send. A mail whose sending
-fails stays unsent; the next run tries it again while it is still owed. Should the process die
-while sending, the transaction rolls back and the mails already handed to the server go out again:
-a rare duplicate rather than a lost reminder.
+unique key: the owed rows are inserted (existing keys ignored), then each unsent one is claimed by
+a conditional UPDATE (`sent_at` set where it is still empty), committed on its own, before its mail
+goes. Only one run's UPDATE finds a row unsent, on SQLite as on PostgreSQL, so two runs at once (or
+on several machines) send each mail once; and no transaction or lock is held while the mail server
+answers, so a slow server never blocks the site's writes (on SQLite, the whole database's). A mail
+whose sending fails is given back (`sent_at` emptied) and the next run tries it again while it is
+still owed. Should the process die between a claim and the server's answer, that one mail counts as
+sent and is lost: at most once, rather than at least once. A duplicate would need a lock or a
+transaction held across the sending, which SQLite cannot share between two runs; a lost reminder
+needs the process killed in the second or so of one send, and the overdue nudge and the digest
+still tell what is missing.
 
-Everything is a fixed number of queries, whatever the number of weeks, rows and presenters.
+The owed mails are a fixed number of queries, whatever the number of weeks, rows and presenters;
+sending costs one UPDATE per mail (two when it fails).
 """
 
 import datetime
@@ -31,7 +37,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
-from django.db import models, transaction
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -91,7 +97,8 @@ def _count(number: int, noun: str) -> str:
 def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = False) -> RemindersReport:
     """Send every reminder, nudge and digest owed at `now` (default: now) and not sent yet.
 
-    With `dry_run`, nothing is recorded or sent: the report lists what would go out.
+    With `dry_run`, nothing is recorded or sent: the report lists what would go out. Call it outside
+    a transaction (as the command does): each claim must commit at once for another run to see it.
     """
     now = now or timezone.now()
     owed = {mail.key: mail for mail in reminders_owed(now=now)}
@@ -116,26 +123,22 @@ def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = Fals
         ],
         ignore_conflicts=True,
     )
-    with transaction.atomic():
-        # Another run holding some of these rows is sending them: skip them rather than wait.
-        claimed = (
-            Reminder.objects.select_for_update(skip_locked=True)
-            .filter(key__in=owed, sent_at__isnull=True)
-            .order_by("id")
-            .values_list("pk", "key")
-        )
-        sent_ids = []
-        connection = get_connection()
-        for pk, key in claimed:
-            mail = owed[key]
-            if _deliver(connection, mail):
-                sent_ids.append(pk)
-                report.sent[mail.kind] += 1
-                report.mails.append(mail)
-            else:
-                report.failed += 1
-        _close(connection)
-        Reminder.objects.filter(pk__in=sent_ids).update(sent_at=now)
+    unsent = list(
+        Reminder.objects.filter(key__in=owed, sent_at__isnull=True).order_by("id").values_list("pk", "key")
+    )
+    connection = get_connection()
+    for pk, key in unsent:
+        # The claim: of two runs at once, one UPDATE finds the row unsent; the other skips it.
+        if not Reminder.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=now):
+            continue
+        mail = owed[key]
+        if _deliver(connection, mail):
+            report.sent[mail.kind] += 1
+            report.mails.append(mail)
+        else:
+            Reminder.objects.filter(pk=pk).update(sent_at=None)  # given back: the next run tries again
+            report.failed += 1
+    _close(connection)
     return report
 
 

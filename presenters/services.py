@@ -7,11 +7,13 @@ reaches their own rows: `presenter_rows` is the one place that says which rows t
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.urls import reverse
@@ -21,6 +23,8 @@ from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import AbstractProposal, Activity, Presenter
 from syllabus.models import Presentation, PresentationPresenter
 from syllabus.readiness import COMPLETE, MISSING_PAPER, MISSING_SLIDES, OVERDUE, row_status, slides_due_at
+
+logger = logging.getLogger(__name__)
 
 # What the "my sessions" page says of a row's status (syllabus/readiness.py has the rules).
 STATUS_TEXT = {
@@ -104,7 +108,8 @@ def slide_deck_save(*, deck: SlideDeck, presenter: Presenter, user, base_url: st
 
     The model's save stores the file (in the store the week's visibility asks for) with its
     thumbnail and page count, and deletes a replaced file once the transaction commits. Instructors
-    are told by mail after the commit when NOTIFY_INSTRUCTORS_OF_UPLOADS is on.
+    are told by mail after the commit when NOTIFY_INSTRUCTORS_OF_UPLOADS is on; a mail that cannot
+    go is logged, and the saved deck stands (robust: nothing the callback raises reaches the view).
     """
     replacing = deck.pk is not None
     deck.save()
@@ -116,13 +121,20 @@ def slide_deck_save(*, deck: SlideDeck, presenter: Presenter, user, base_url: st
         detail=_deck_name(deck),
     )
     if settings.NOTIFY_INSTRUCTORS_OF_UPLOADS:
-        transaction.on_commit(lambda: instructors_notify_upload(activity=activity, base_url=base_url))
+        transaction.on_commit(
+            lambda: instructors_notify_upload(activity=activity, base_url=base_url), robust=True
+        )
     return activity
 
 
 @transaction.atomic
 def slide_deck_remove(*, deck: SlideDeck, presenter: Presenter, user) -> Activity:
-    """Delete a deck of the presenter's row (its files go once the transaction commits)."""
+    """Delete a deck the presenter uploaded (its files go once the transaction commits).
+
+    Decks of co-presenters and instructors are not theirs to delete, whatever the caller found.
+    """
+    if deck.presenter_id != presenter.pk:
+        raise PermissionDenied("A presenter removes only the slides they uploaded.")
     activity = _record(
         presenter=presenter,
         user=user,
@@ -249,7 +261,8 @@ def abstract_proposals_decide(*, proposals: models.QuerySet[AbstractProposal], a
 def instructors_notify_upload(*, activity: Activity, base_url: str = "") -> int:
     """Mail each active staff user with an address: who uploaded what for which session, with a link to
     the week in the admin. One message per instructor (no one sees the others' addresses); returns
-    how many were sent."""
+    how many were sent. A mail server that cannot be reached or refuses is logged, never raised: the
+    upload is saved by then, and the presenter should not see an error for the instructors' mail."""
     activity = Activity.objects.select_related(
         "presenter", "presentation__week__term", "presentation__paper"
     ).get(pk=activity.pk)
@@ -275,5 +288,11 @@ def instructors_notify_upload(*, activity: Activity, base_url: str = "") -> int:
     messages = [mail.EmailMessage(subject, body, to=[address]) for address in addresses]
     if not messages:
         return 0
-    with mail.get_connection() as connection:
-        return connection.send_messages(messages) or 0
+    try:
+        with mail.get_connection() as connection:
+            return connection.send_messages(messages) or 0
+    except Exception:  # smtplib and socket errors, and whatever another backend raises
+        logger.exception(
+            "Could not tell instructors of the upload by %s for row %s.", activity.presenter.name, row.pk
+        )
+        return 0

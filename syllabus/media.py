@@ -32,9 +32,10 @@ def may_open_private_file(*, user, owner: OwnsFiles) -> bool:
     """The one check for a file that is not public: whoever may see drafts (staff, editors), and a
     signed-in presenter for the files their own pages show them.
 
-    A presenter opens the decks of a draft week they present in that its page shows (public decks),
-    the decks of their own rows (even private ones: they may replace or remove them), and their own
-    photo (private until a published week names them). Nothing else.
+    A presenter opens the decks they uploaded (even made private by an instructor: they may replace
+    or remove them), the public decks of the weeks they present in (a draft week's files are in the
+    private store, and its page shows them to its presenters), and their own photo (private until a
+    published week names them). Never a private deck of someone else, on their row or not.
     """
     if sees_drafts(user):
         return True
@@ -43,12 +44,17 @@ def may_open_private_file(*, user, owner: OwnsFiles) -> bool:
     if isinstance(owner, Presenter):
         return owner.user_id == user.pk
     if isinstance(owner, SlideDeck):
-        credits = PresentationPresenter.objects.filter(
-            presenter__user=user, presentation__week_id=owner.week_id
+        if (
+            owner.presenter_id is not None
+            and Presenter.objects.filter(pk=owner.presenter_id, user=user).exists()
+        ):
+            return True
+        return (
+            owner.is_public
+            and PresentationPresenter.objects.filter(
+                presenter__user=user, presentation__week_id=owner.week_id
+            ).exists()
         )
-        if not owner.is_public:  # not on the week's page: only on the page of the row it belongs to
-            credits = credits.filter(presentation_id=owner.presentation_id)
-        return credits.exists()
     return False
 
 

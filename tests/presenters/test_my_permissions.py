@@ -2,8 +2,10 @@
 
 The world: a draft week (published term) with a row crediting "own" presenter and a co-presenter,
 the co-presenter's uploaded deck on it (public, so in the private store while the week is a draft),
-a link "own" added to the row's paper and one an instructor added. "other" is a signed-in presenter
-of another row; "staff" a superuser with no presenter (instructors use the admin).
+an instructor's private deck on it (no presenter, not public), a link "own" added to the row's paper
+and one an instructor added. "other" is a signed-in presenter of another row; "staff" a superuser
+with no presenter (instructors use the admin). A presenter removes only the decks they uploaded, and
+opens a private file only if it is their own or a public deck of a week they present in.
 
 Expected (sign-in: redirected to the sign-in page; "+": the change is made; "-": nothing changes):
 
@@ -12,7 +14,9 @@ Expected (sign-in: redirected to the sign-in page; "+": the change is made; "-":
     view_row_page        sign-in    404              200            403
     upload_slides        sign-in    404              302 +          403
     replace_slides       sign-in    404              302 +          403
-    remove_slide         sign-in    404              302 +          403
+    remove_own_deck      sign-in    404              302 +          403
+    remove_co_deck       sign-in    404              404            403
+    remove_staff_deck    sign-in    404              404            403
     add_link             sign-in    404              302 +          403
     remove_own_link      sign-in    404              302 +          403
     remove_others_link   sign-in    404              404            403
@@ -21,8 +25,10 @@ Expected (sign-in: redirected to the sign-in page; "+": the change is made; "-":
     edit_profile         sign-in    302 + (theirs)   302 +          403
     view_draft_week      404        404              200            200
     open_draft_deck      404        404              200            200
+    open_staff_deck      404        404              404            200
 """
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -58,7 +64,9 @@ view_my_sessions     sign-in    200              200            403
 view_row_page        sign-in    404              200            403
 upload_slides        sign-in    404              302+           403
 replace_slides       sign-in    404              302+           403
-remove_slide         sign-in    404              302+           403
+remove_own_deck      sign-in    404              302+           403
+remove_co_deck       sign-in    404              404            403
+remove_staff_deck    sign-in    404              404            403
 add_link             sign-in    404              302+           403
 remove_own_link      sign-in    404              302+           403
 remove_others_link   sign-in    404              404            403
@@ -67,6 +75,7 @@ propose_abstract     sign-in    404              302+           403
 edit_profile         sign-in    302+             302+           403
 view_draft_week      404        404              200            200
 open_draft_deck      404        404              200            200
+open_staff_deck      404        404              404            200
 """
 ACTORS = ["anonymous", "other", "own", "staff"]
 MATRIX = [
@@ -102,6 +111,7 @@ def world():
         other=other,
         staff=get_user_model().objects.create_superuser("instructor", "i@example.edu", "x"),
         deck=file_deck(week=week, presentation=row, presenter=co_presenter),
+        staff_deck=file_deck(week=week, presentation=row, presenter=None, is_public=False),
         own_link=PaperLinkFactory(paper=row.paper, added_by=own, url="https://git.example.org/own"),
         others_link=PaperLinkFactory(paper=row.paper, url="https://instructors.example.org/x"),
     )
@@ -132,8 +142,13 @@ def act(client, world, action: str):
             )
         case "replace_slides":  # the presenter's own deck was made by `prepare`
             return client.post(url, {"action": "slides", "slides-url": "https://slides.example.org/new"})
-        case "remove_slide":
+        case "remove_own_deck":  # made by `prepare`
+            own_deck = SlideDeck.objects.get(presenter=world.own)
+            return client.post(url, {"action": "remove_slides", "deck": own_deck.pk})
+        case "remove_co_deck":
             return client.post(url, {"action": "remove_slides", "deck": world.deck.pk})
+        case "remove_staff_deck":
+            return client.post(url, {"action": "remove_slides", "deck": world.staff_deck.pk})
         case "add_link":
             return client.post(
                 url, {"action": "link", "link-kind": "code", "link-url": "https://git.example.org/2"}
@@ -154,11 +169,13 @@ def act(client, world, action: str):
             return client.get(world.week.get_absolute_url())
         case "open_draft_deck":
             return client.get(world.deck.file.url)
+        case "open_staff_deck":
+            return client.get(world.staff_deck.file.url)
     raise AssertionError(action)
 
 
 def prepare(world, action: str) -> None:
-    if action == "replace_slides":
+    if action in ("replace_slides", "remove_own_deck"):
         SlideDeckFactory(week=world.week, presentation=world.row, presenter=world.own)
 
 
@@ -175,7 +192,7 @@ def outcome(response, before: tuple) -> str:
 def test_permission_matrix(client, world, action, actor, expected):
     if actor != "anonymous":
         client.force_login({"other": world.other.user, "own": world.own.user, "staff": world.staff}[actor])
-    assert world.deck.file.name.startswith("private/")
+    assert world.deck.file.name.startswith("private/") and world.staff_deck.file.name.startswith("private/")
     prepare(world, action)
     before = state()
 
@@ -209,21 +226,39 @@ def test_a_presenter_sees_their_draft_session_with_its_deck_but_no_other_draft(c
     assert world.week.title not in client.get(world.week.term.get_absolute_url()).content.decode()
 
 
-def test_a_presenter_opens_a_private_deck_of_their_row_but_not_of_another_row(client, world):
+def test_a_presenter_opens_only_their_own_private_decks(client, world):
     client.force_login(world.own.user)
-    mine = file_deck(week=world.week, presentation=world.row, is_public=False)
+    mine = file_deck(week=world.week, presentation=world.row, presenter=world.own, is_public=False)
+    co_presenters = file_deck(
+        week=world.week, presentation=world.row, presenter=world.row.ordered_presenters[1], is_public=False
+    )
     another_row = PresentationFactory(week=world.week)
     theirs = file_deck(week=world.week, presentation=another_row, is_public=False)
     elsewhere = file_deck(week=WeekFactory(is_published=False))
+    mine_moved_away = file_deck(week=WeekFactory(is_published=False), presenter=world.own, is_public=False)
 
     statuses = []
-    for deck in (mine, theirs, elsewhere):
+    for deck in (mine, co_presenters, world.staff_deck, theirs, elsewhere, mine_moved_away):
         response = client.get(deck.file.url)
         if response.streaming:
             b"".join(response.streaming_content)
         statuses.append(response.status_code)
 
-    assert statuses == [200, 404, 404]
+    assert statuses == [200, 404, 404, 404, 404, 200]
+
+
+def test_the_row_page_lists_public_decks_and_the_presenters_own_with_remove_buttons_on_theirs(client, world):
+    client.force_login(world.own.user)
+    mine = file_deck(week=world.week, presentation=world.row, presenter=world.own, is_public=False)
+    co_presenters_private = file_deck(
+        week=world.week, presentation=world.row, presenter=world.row.ordered_presenters[1], is_public=False
+    )
+
+    html = client.get(row_url(world.row)).content.decode()
+
+    assert [world.deck.file.url in html, mine.file.url in html] == [True, True]
+    assert [world.staff_deck.file.url in html, co_presenters_private.file.url in html] == [False, False]
+    assert re.findall(r'name="deck" value="(\d+)"', html) == [str(mine.pk)]
 
 
 def test_a_published_week_stays_cacheable_for_anonymous_visitors(client, settings, world):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from presenters.models import Activity
 from tests.factories import png_file
 from tests.presenters import pages
-from tests.presenters.pages import form_errors
+from tests.presenters.pages import form_errors, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -99,9 +99,11 @@ def test_bad_profile_input_is_refused_and_nothing_changes(own_client, presenter,
 
 
 def test_an_unchanged_profile_records_nothing(own_client, presenter):
-    response = own_client.post(URL, {"affiliation": "", "homepage": "", "bio": ""})
+    response = own_client.post(URL, {"affiliation": "", "homepage": "", "bio": ""}, follow=True)
 
-    assert response.status_code == 302
+    assert response.redirect_chain == [(URL, 302)]
+    assert [str(message) for message in response.context["messages"]] == ["Nothing changed."]
+    assert text_of(response.content.decode(), "content").count("Nothing changed.") == 1
     assert Activity.objects.count() == 0
 
 
@@ -115,4 +117,9 @@ def test_the_profile_page_costs_the_same_queries_with_or_without_a_photo(
     # session, user, presenter
     with django_assert_num_queries(3):
         response = own_client.get(URL)
+    html = response.content.decode()
     assert response.status_code == 200
+    assert "Grace Hopper · " in text_of(html, "content")
+    assert html.count('alt="Your photo"') == (1 if photo else 0)
+    if photo:
+        assert f'src="{presenter.photo_small.url}"' in html

@@ -5,15 +5,18 @@ a 400 with the form's errors and changes nothing. Every change is an Activity, a
 the changed rows names the presenter's user.
 """
 
+import socket
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from papers.models import PaperLink, SlideDeck
+from presenters import services
 from presenters.models import AbstractProposal, Activity
 from tests.factories import (
     PDF_BYTES,
@@ -166,14 +169,34 @@ def test_bad_slides_are_refused_with_the_reason_and_nothing_saved(own_client, ro
     assert stored_files(settings) == []
 
 
-def test_a_presenter_removes_a_deck_of_their_row(own_client, presenter, row):
-    deck = SlideDeckFactory(week=row.week, presentation=row, presenter=row.ordered_presenters[1], title="Old")
+def test_a_presenter_removes_their_own_deck(own_client, presenter, row):
+    deck = SlideDeckFactory(week=row.week, presentation=row, presenter=presenter, title="Old")
 
     response = post(own_client, row, "remove_slides", deck=deck.pk)
 
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, row_url(row))
     assert SlideDeck.objects.count() == 0
     assert [entry[3:] for entry in activities()] == [("slides_removed", deck.url)]
+
+
+@pytest.mark.parametrize("uploader", ["co-presenter", "instructor"])
+def test_a_presenter_cannot_remove_a_deck_they_did_not_upload(own_client, row, uploader):
+    by = row.ordered_presenters[1] if uploader == "co-presenter" else None
+    deck = SlideDeckFactory(week=row.week, presentation=row, presenter=by)
+
+    response = post(own_client, row, "remove_slides", deck=deck.pk)
+
+    assert response.status_code == 404
+    assert (list(SlideDeck.objects.values_list("pk", flat=True)), activities()) == ([deck.pk], [])
+
+
+def test_the_remove_service_refuses_a_deck_the_presenter_did_not_upload(presenter, row):
+    deck = SlideDeckFactory(week=row.week, presentation=row, presenter=row.ordered_presenters[1])
+
+    with pytest.raises(PermissionDenied):
+        services.slide_deck_remove(deck=deck, presenter=presenter, user=presenter.user)
+
+    assert (SlideDeck.objects.count(), activities()) == (1, [])
 
 
 @pytest.mark.parametrize("deck", ["other-row", "junk", ""])
@@ -327,6 +350,21 @@ def test_no_abstract_is_proposed_for_a_paper_that_has_one(own_client, row):
     assert AbstractProposal.objects.count() == 0
 
 
+@pytest.mark.parametrize("page", ["row", "my_sessions", "profile"])
+def test_a_success_message_is_shown_once_on_the_next_page(own_client, row, page):
+    post(own_client, row, "notes", **{"notes-notes": "Questions."})
+    url = {
+        "row": row_url(row),
+        "my_sessions": reverse("account:my_sessions"),
+        "profile": reverse("account:profile"),
+    }[page]
+
+    html = own_client.get(url).content.decode()
+
+    assert (html.count("Your notes are saved."), html.count('class="messages"')) == (1, 1)
+    assert "Your notes are saved." not in own_client.get(url).content.decode()
+
+
 def test_an_unknown_action_is_a_400(own_client, row):
     response = post(own_client, row, "publish")
 
@@ -371,6 +409,38 @@ def test_an_upload_tells_instructors_after_the_commit_when_asked(
         "Slides: my-talk.pdf\n\n"
         f"The session in the admin: http://testserver{reverse('admin:syllabus_week_change', args=[row.week.pk])}\n"
     )
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: bound, then let go."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)  # the notification runs at a real commit, as in production
+def test_an_upload_is_saved_when_the_instructors_mail_cannot_be_sent(client, settings, caplog):
+    settings.NOTIFY_INSTRUCTORS_OF_UPLOADS = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port(), 5
+    get_user_model().objects.create_user("teacher", "teacher@example.edu", is_staff=True)
+    presenter = SignedInPresenterFactory(name="Grace Hopper")
+    row = credit(presenter)
+    client.force_login(presenter.user)
+
+    response = client.post(row_url(row), {"action": "slides", "slides-file": upload()})
+
+    assert (response.status_code, response["Location"]) == (302, row_url(row))
+    deck = SlideDeck.objects.get()
+    assert (deck.presenter, deck.presentation, deck.file.name.rsplit("/", 1)[-1]) == (
+        presenter,
+        row,
+        "my-talk.pdf",
+    )
+    assert [entry[3] for entry in activities()] == ["slides_added"]
+    assert [record.getMessage() for record in caplog.records if record.name == "presenters.services"] == [
+        f"Could not tell instructors of the upload by Grace Hopper for row {row.pk}."
+    ]
 
 
 def test_no_mail_when_instructors_are_not_to_be_told(

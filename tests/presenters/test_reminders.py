@@ -1,19 +1,25 @@
 """Reminders by email (presenters/reminders.py, manage.py send_reminders): what is sent, to whom, once."""
 
+import asyncio
 import datetime
 import email
 import email.policy
 import re
 import socket
+import subprocess
+import sys
 import threading
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
+from subprocess import PIPE
 
 import icalendar
 import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth.models import Permission
+from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import RequestFactory
@@ -22,7 +28,7 @@ from django.utils.text import slugify
 from sesame import utils as sesame
 
 from presenters.models import Presenter, Reminder
-from presenters.reminders import reminders_send
+from presenters.reminders import RemindersReport, reminders_send
 from presenters.signin import presenter_user_ensure
 from syllabus.models import Presentation, Week
 from tests.conftest import count_queries
@@ -35,9 +41,11 @@ from tests.factories import (
     TermFactory,
     WeekFactory,
 )
+from tests.syllabus.test_server_process import manage, server_env
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]  # where manage.py is
 SITE = "https://seminar.example.edu"
 LINK = "https://meet.example.edu/reading-group"
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -434,6 +442,18 @@ def test_the_command_prints_a_summary(seminar, instructor, mailoutbox, capsys):
     assert len(mailoutbox) == 3
 
 
+@pytest.mark.parametrize("moment", ["2026-12-01T08:00:00", "2026-13-01T08:00+00:00", "tomorrow"])
+def test_now_without_an_offset_is_refused_with_an_example(seminar, mailoutbox, moment):
+    with pytest.raises(CommandError) as error:
+        call_command("send_reminders", "--now", moment)
+
+    assert str(error.value) == (
+        f"Error: argument --now: {moment!r} is not a moment: "
+        "use an ISO time with its offset, e.g. 2026-12-01T08:00:00+00:00"
+    )
+    assert (mailoutbox, Reminder.objects.count()) == ([], 0)
+
+
 def test_a_dry_run_prints_what_would_be_sent_and_sends_nothing(seminar, instructor, mailoutbox, capsys):
     reminders_send(now=NOW - datetime.timedelta(hours=1), dry_run=False)  # the digest went already
     mailoutbox.clear()
@@ -458,19 +478,21 @@ def grow(count: int) -> None:
         presenter_user_ensure(presenter=extra.ben)
 
 
-def test_queries_do_not_grow_with_rows(instructor, mailoutbox, django_assert_num_queries):
+def test_queries_do_not_grow_with_rows_but_one_claim_per_mail(
+    instructor, mailoutbox, django_assert_num_queries
+):
     # The owed mails: the weeks, rows and presenters near now; the instructors; the weeks, rows and
-    # presenters of the digest. Then: insert the owed rows; a savepoint, claim, mark sent, release.
+    # presenters of the digest. Then: insert the owed rows; read the unsent ones; claim each mail.
     make_seminar()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9 + 3):
         reminders_send(now=NOW)
     Reminder.objects.all().delete()
     grow(3)
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9 + 12):
         report = reminders_send(now=NOW)
     assert report.summary == "Sent 11 reminders, 0 overdue nudges, 1 digest; 0 failed"
-    assert count_queries(lambda: reminders_send(now=NOW)) == 12 - 1  # nothing left to send or update
+    assert count_queries(lambda: reminders_send(now=NOW)) == 9  # nothing left to claim
 
 
 # Through a real SMTP server
@@ -530,7 +552,8 @@ def test_reminders_go_through_a_real_smtp_server(seminar, smtp_inbox, capsys):
 def test_two_runs_at_once_send_each_mail_once(smtp_inbox, instructor):
     if connection.vendor != "postgresql":
         pytest.skip(
-            "concurrent transactions need PostgreSQL (set DATABASE_URL); SQLite has one writer at a time"
+            "threads share SQLite's in-memory test database, which locks whole tables at once; "
+            "test_two_processes_at_once_on_sqlite_send_each_mail_once covers SQLite"
         )
     make_seminar()
     grow(5)
@@ -554,6 +577,93 @@ def test_two_runs_at_once_send_each_mail_once(smtp_inbox, instructor):
     received = sorted(message["To"] for message in smtp_inbox.messages)
     assert len(received) == owed
     assert received == sorted(address for address in Reminder.objects.values_list("recipients", flat=True))
+
+
+class SecondRunBackend(locmem.EmailBackend):
+    """The outbox, but the first mail handed to it starts another run meanwhile: two runs at once,
+    interleaved at the worst moment (the first run has claimed its first mail, not the others)."""
+
+    second: RemindersReport | None = None
+
+    def send_messages(self, messages):
+        if SecondRunBackend.second is None:
+            SecondRunBackend.second = RemindersReport()  # the second run's own mails pass through
+            SecondRunBackend.second = reminders_send(now=NOW)
+        return super().send_messages(messages)
+
+
+def test_a_run_started_while_another_sends_skips_the_mails_that_one_claimed(
+    seminar, instructor, settings, mailoutbox
+):
+    settings.EMAIL_BACKEND = f"{__name__}.SecondRunBackend"
+    SecondRunBackend.second = None
+
+    first = reminders_send(now=NOW)
+
+    assert first.summary == "Sent 1 reminder, 0 overdue nudges, 0 digests; 0 failed"
+    assert SecondRunBackend.second.summary == "Sent 1 reminder, 0 overdue nudges, 1 digest; 0 failed"
+    assert [message.to for message in mailoutbox] == [
+        ["ben@example.edu"],
+        ["instructor@example.edu"],
+        ["ada@example.edu"],
+    ]
+    assert Reminder.objects.filter(sent_at=None).count() == 0
+
+
+class SlowInbox(Inbox):
+    """A mail server that takes its time over each message, so that two runs overlap."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.3)
+        return await super().handle_DATA(server, session, envelope)
+
+
+SUMMARY = r"Sent (?P<reminders>\d+) reminders?, 0 overdue nudges, (?P<digests>\d) digests?; 0 failed\.\n"
+SQLITE_SEMINARS = """
+from django.contrib.auth import get_user_model
+from tests.presenters.test_reminders import make_seminar
+make_seminar()
+make_seminar(title="Extra 1")
+make_seminar(title="Extra 2")
+get_user_model().objects.create_user("instructor", "instructor@example.edu", is_staff=True)
+"""
+
+
+def test_two_processes_at_once_on_sqlite_send_each_mail_once(tmp_path):
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=closed_port())
+    controller.start()
+    env = server_env(
+        tmp_path,
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
+        EMAIL_URL=f"smtp://127.0.0.1:{controller.port}",
+        SITE_URL=SITE,
+    )
+    env.pop("REDIS_URL", None)  # the SQLite file holds the cache too: nothing shared with this test run
+    try:
+        manage(env, "migrate", "-v0")
+        manage(env, "shell", "-c", SQLITE_SEMINARS)
+        command = [sys.executable, "manage.py", "send_reminders", "--now", NOW.isoformat()]
+        runs = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=PIPE, stderr=PIPE, text=True)
+            for _ in range(2)
+        ]
+        outputs = [run.communicate(timeout=90) for run in runs]
+    finally:
+        controller.stop()
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    summaries = [re.fullmatch(SUMMARY, out) for out, _ in outputs]
+    assert [sum(int(summary[kind]) for summary in summaries) for kind in ("reminders", "digests")] == [6, 1]
+    assert sorted(message["To"] for message in inbox.messages) == [
+        "ada+extra-1@example.edu",
+        "ada+extra-2@example.edu",
+        "ada@example.edu",
+        "ben+extra-1@example.edu",
+        "ben+extra-2@example.edu",
+        "ben@example.edu",
+        "instructor@example.edu",
+    ]
 
 
 # The admin's record of reminders

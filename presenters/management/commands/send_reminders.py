@@ -1,3 +1,4 @@
+import argparse
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,9 +8,15 @@ from presenters.reminders import reminders_send
 
 
 def _moment(text: str) -> datetime.datetime:
-    moment = parse_datetime(text)
+    """An aware moment from --now; argparse shows the message of an ArgumentTypeError as it is."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:  # well formed, but no such date or time (2026-13-01)
+        moment = None
     if moment is None or moment.tzinfo is None:
-        raise ValueError("give an ISO date and time with its offset, e.g. 2026-12-07T07:00+00:00")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a moment: use an ISO time with its offset, e.g. 2026-12-01T08:00:00+00:00"
+        )
     return moment
 
 
@@ -17,7 +24,7 @@ class Command(BaseCommand):
     help = (
         "Send presenters their reminders before a session and nudges when slides are overdue, and "
         "instructors the weekly digest of what is missing. Each mail goes once: safe to run often, "
-        "twice, or from several machines at once."
+        "twice at once, or from several machines."
     )
 
     def add_arguments(self, parser):
