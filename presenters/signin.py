@@ -1,8 +1,9 @@
 """Presenters sign in with a one-time link sent by email (django-sesame): no password to keep.
 
 A presenter's user is made when an instructor invites them (`presenter_invite`): its username is
-the address, it has no usable password, no admin access and no model permissions. Links are only
-ever made for such users: staff sign in to the admin with their password, never by mail.
+the address, it has no usable password, no admin access, no model permissions and no groups. Links
+are only ever made for and accepted from such users (`presenter_accounts`): instructors and editors
+sign in with their password, never by mail, and an invitation never links their accounts.
 """
 
 import enum
@@ -13,11 +14,13 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -36,32 +39,127 @@ LINK_BACKEND = "sesame.backends.ModelBackend"  # as in settings.AUTHENTICATION_B
 # would fail with Django's message instead of saying that SECRET_KEY is required.
 
 
+def presenter_accounts():
+    """The users a link is made for and accepted from: active, not staff, no permissions, no groups,
+    and a presenter's. A link signs in without a password, so it must never sign in a user who
+    can do more than a presenter: an editor of the API (model permissions, through a group or not)
+    with a presenter's address would otherwise write to the seminar with only their mailbox."""
+    User = get_user_model()
+    return User.objects.filter(
+        is_active=True, is_staff=False, is_superuser=False, presenter__isnull=False
+    ).exclude(_has_permissions_or_groups())
+
+
+def _has_permissions_or_groups() -> Q:
+    return Q(Exists(Permission.objects.filter(user=OuterRef("pk")))) | Q(
+        Exists(Group.objects.filter(user=OuterRef("pk")))
+    )
+
+
 def can_sign_in_by_link(user) -> bool:
-    """Active, not staff, and a presenter's: the only users a link is made for or accepted from."""
-    return bool(user.is_active and not user.is_staff and not user.is_superuser and hasattr(user, "presenter"))
+    """Whether `user` is one of `presenter_accounts()`: the only users a link is made for or accepted
+    from. One query, however many permissions or groups."""
+    if not user.is_active or user.is_staff or user.is_superuser or user.pk is None:
+        return False
+    return presenter_accounts().filter(pk=user.pk).exists()
 
 
-@transaction.atomic
+def signs_in_with_password(user) -> bool:
+    """Staff, superusers, and users with model permissions or groups: instructors and editors, who
+    sign in with their password and never by link."""
+    if user.is_staff or user.is_superuser:
+        return True
+    return get_user_model().objects.filter(_has_permissions_or_groups(), pk=user.pk).exists()
+
+
+class AccountRefused(ValueError):
+    """The presenter cannot have an account that signs in by link (see the subclasses)."""
+
+
+class AddressTaken(AccountRefused):
+    """The address is the account's of another presenter."""
+
+
+class PasswordAccount(AccountRefused):
+    """The address is an account's that signs in with its password (an instructor's or editor's)."""
+
+
+USERNAME_LENGTH = 150  # django.contrib.auth's User.username
+MAX_USERNAME_TRIES = 100
+
+
+def _username_candidates(email: str):
+    """The address (lowercased), then address-2, address-3, ..., each cut to fit a username."""
+    base = email.lower()
+    yield base[:USERNAME_LENGTH]
+    for number in range(2, MAX_USERNAME_TRIES + 1):
+        suffix = f"-{number}"
+        yield base[: USERNAME_LENGTH - len(suffix)] + suffix
+
+
+def _user_create(*, email: str):
+    """A new user for a presenter: no usable password, under the first free username."""
+    User = get_user_model()
+    for username in _username_candidates(email):
+        # The check and the insert can race with another invitation: the insert decides, in a
+        # savepoint so that a refused one leaves the transaction usable (PostgreSQL).
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User(username=username, email=email)
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            continue
+        return user
+    raise AccountRefused(f"No free username for {email} after {MAX_USERNAME_TRIES} tries.")
+
+
 def presenter_user_ensure(*, presenter: Presenter):
     """The presenter's user, made (or found by address) when it has none. Needs the presenter's email.
 
-    An existing user with the same address (any case) is linked when no other presenter has it.
-    Raises ValueError when the presenter has no address or the address is another presenter's.
+    An existing user with the same address (any case) is linked only if it is a presenter's kind of
+    account: no usable password, not staff, no permissions or groups, and no other presenter's.
+    A presenter linked to an account that has since become staff, or gained permissions or groups,
+    is unlinked: such an account signs in with its password, never by link, and the admin cannot
+    change the link by hand.
+
+    Raises ValueError when the presenter has no address, AddressTaken when the address is another
+    presenter's account's, PasswordAccount when it is an instructor's or editor's.
     """
+    outcome = _presenter_user_link(presenter=presenter)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def _presenter_user_link(*, presenter: Presenter):
+    """presenter_user_ensure's work, in one transaction; a refusal is returned, not raised, so that
+    an unlinking is committed with it."""
     presenter = Presenter.objects.select_for_update().get(pk=presenter.pk)
     if presenter.user_id:
+        if signs_in_with_password(presenter.user):
+            presenter.user = None
+            presenter.save(update_fields=["user"])
+            return PasswordAccount(f"{presenter}'s account signs in with its password: unlinked.")
         return presenter.user
     email = presenter.email.strip()
     if not email:
-        raise ValueError(f"{presenter} has no email address.")
+        return ValueError(f"{presenter} has no email address.")
     User = get_user_model()
-    user = User.objects.filter(email__iexact=email).order_by("id").first()
-    if user is None:
-        user = User(username=email.lower()[:150], email=email)
-        user.set_unusable_password()
-        user.save()
-    elif Presenter.objects.filter(user=user).exists():
-        raise ValueError(f"{email} is already the address of another presenter's account.")
+    users = list(User.objects.filter(email__iexact=email).order_by("id"))
+    if any(user.has_usable_password() or signs_in_with_password(user) for user in users):
+        return PasswordAccount(f"{email} is the address of an account that signs in with its password.")
+    linked = set(Presenter.objects.filter(user__in=users).values_list("user_id", flat=True))
+    free = [user for user in users if user.pk not in linked]
+    if users and not free:
+        return AddressTaken(f"{email} is already the address of another presenter's account.")
+    try:
+        user = free[0] if free else _user_create(email=email)
+    except AccountRefused as refused:
+        return refused
     presenter.user = user
     presenter.save(update_fields=["user"])
     return user
@@ -192,7 +290,10 @@ class Invited(enum.Enum):
     NO_EMAIL = "no email address"
     BAD_EMAIL = "the email address is not one mail can be sent to"
     ADDRESS_TAKEN = "the email address is another presenter's account's"
-    STAFF = "staff, who sign in with their password: no link sent"
+    PASSWORD_ACCOUNT = (
+        "the email address belongs to an instructor's or editor's account, which signs in with its "
+        "password: not linked, no link sent"
+    )
     INACTIVE = "the account is deactivated: no link sent"
     MAIL_FAILED = "the mail could not be sent (the mail server refused it or is unreachable)"
 
@@ -200,7 +301,8 @@ class Invited(enum.Enum):
 def presenter_invite(*, presenter: Presenter, base_url: str = "") -> Invited:
     """Make (or link) the presenter's user and mail them a sign-in link with their upcoming sessions.
 
-    Nothing is mailed to staff (they sign in with their password) or to a deactivated account. The
+    Nothing is mailed to an instructor's or editor's account (it signs in with its password and is
+    never linked; see `presenter_user_ensure`) or to a deactivated account. The
     user's address follows the presenter's, so that the sign-in form finds them by the address the
     instructor keeps.
     """
@@ -213,12 +315,16 @@ def presenter_invite(*, presenter: Presenter, base_url: str = "") -> Invited:
         return Invited.BAD_EMAIL
     try:
         user = presenter_user_ensure(presenter=presenter)
-    except ValueError:
+    except AddressTaken:
         return Invited.ADDRESS_TAKEN
-    if user.is_staff or user.is_superuser:
-        return Invited.STAFF
+    except PasswordAccount:
+        return Invited.PASSWORD_ACCOUNT
+    except AccountRefused:  # no free username: as good as taken
+        return Invited.ADDRESS_TAKEN
     if not user.is_active:
         return Invited.INACTIVE
+    if not can_sign_in_by_link(user):  # made or checked above; again, as the link is made only for these
+        return Invited.PASSWORD_ACCOUNT
     if user.email != email:
         user.email = email
         user.save(update_fields=["email"])

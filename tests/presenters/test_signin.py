@@ -8,13 +8,15 @@ from urllib.parse import urlsplit
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import Group, Permission
 from django.core import checks
 from django.urls import reverse
 from sesame import tokens_v2
 from sesame.utils import get_token
 
 from presenters.checks import check_mail_settings
-from presenters.signin import presenter_user_ensure
+from presenters.models import Presenter
+from presenters.signin import can_sign_in_by_link
 from tests.conftest import count_queries
 from tests.factories import PresenterFactory, invited_presenter
 
@@ -45,14 +47,22 @@ def signed_in_user_id(client):
 
 @pytest.fixture
 def staff_presenter(django_user_model):
-    """A staff user whose address a presenter has: linked by presenter_user_ensure, but never by link."""
-    django_user_model.objects.create_user(
+    """A presenter linked to a staff user (as invitations once did): staff never sign in by link."""
+    user = django_user_model.objects.create_user(
         username="lecturer", password="x", email="lecturer@example.edu", is_staff=True
     )
     presenter = PresenterFactory(name="Lena Lecturer", email="Lecturer@example.edu")
-    presenter_user_ensure(presenter=presenter)
+    Presenter.objects.filter(pk=presenter.pk).update(user=user)
     presenter.refresh_from_db()
     return presenter
+
+
+def give_powers(user, powers: str) -> None:
+    """A permission on the seminar's models, or a group (even one without permissions)."""
+    if powers == "permission":
+        user.user_permissions.add(Permission.objects.get(codename="change_week"))
+    else:
+        user.groups.add(Group.objects.create(name="Editors"))
 
 
 # Asking for a link.
@@ -234,6 +244,31 @@ def test_link_refuses_a_deactivated_user_and_a_user_no_longer_a_presenters(clien
     assert answers == [400, 400]
     assert signed_in_user_id(client) is None
     assert unlinked.pk
+
+
+@pytest.mark.parametrize("powers", ["permission", "group"])
+def test_link_and_sign_in_form_refuse_a_presenter_account_given_permissions_or_a_group(
+    client, mailoutbox, powers
+):
+    presenter = invited_presenter(email="ed@example.edu")
+    path = link_path(presenter.user)
+    give_powers(presenter.user, powers)
+
+    answers = [client.get(path).status_code, client.post(path).status_code]
+    ask(client, "ed@example.edu")
+
+    assert answers == [400, 400]
+    assert signed_in_user_id(client) is None
+    assert mailoutbox == []
+
+
+def test_can_sign_in_by_link_costs_one_query(django_assert_num_queries, django_user_model):
+    user = django_user_model.objects.get(pk=invited_presenter().user_id)  # no presenter cached
+
+    with django_assert_num_queries(1):
+        allowed = can_sign_in_by_link(user)
+
+    assert allowed is True
 
 
 @pytest.mark.parametrize(
