@@ -6,6 +6,7 @@ are only ever made for and accepted from such users (`presenter_accounts`): inst
 sign in with their password, never by mail, and an invitation never links their accounts.
 """
 
+import dataclasses
 import enum
 import hashlib
 import logging
@@ -168,12 +169,13 @@ def _presenter_user_link(*, presenter: Presenter):
 def sign_in_link(*, user, base_url: str = "") -> str:
     """An absolute link that signs `user` in once, within SIGN_IN_LINK_HOURS.
 
-    `base_url` is the site's address (scheme and host, e.g. from `request.build_absolute_uri("/")`);
-    without it, SITE_URL from the settings (mail sent by a command has no request).
+    The site's address is SITE_URL from the settings when it is set, the one the site is known by;
+    else `base_url` (scheme and host, e.g. from `request.build_absolute_uri("/")`), taken from the
+    request's Host header, which the client writes.
     """
     from sesame.utils import get_query_string
 
-    base = (base_url or settings.SITE_URL).rstrip("/")
+    base = (settings.SITE_URL or base_url).rstrip("/")
     return f"{base}{reverse('account:sign_in_link')}{get_query_string(user)}"
 
 
@@ -212,12 +214,25 @@ def _address_key(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
-def sign_in_link_request(*, email: str, client: str, base_url: str) -> None:
-    """Mail a sign-in link to `email` if it is the address of a user who may sign in by link.
+@dataclasses.dataclass(frozen=True)
+class SignInMail:
+    """A sign-in link's mail, made while answering and sent after (`sign_in_mails_send`)."""
 
-    Says nothing about whether it did, so that the answer cannot tell who is a presenter. Raises
-    TooManyRequests past SIGN_IN_RATE_PER_CLIENT requests from `client` this hour; past
-    SIGN_IN_RATE_PER_EMAIL for `email` it quietly sends nothing.
+    user_id: int
+    message: EmailMessage
+
+
+def sign_in_link_request(*, email: str, client: str, base_url: str) -> list[SignInMail]:
+    """The mails of sign-in links for `email` if it is a presenter's current address and their
+    account may sign in by link (`presenter_accounts`); none for any other address. Not sent: the
+    caller sends them with `sign_in_mails_send` once its answer has gone out, since sending takes as
+    long as the mail server does, and a slower answer would tell that the address is a presenter's.
+
+    The answer must not tell who is a presenter either. Raises TooManyRequests past
+    SIGN_IN_RATE_PER_CLIENT requests from `client` this hour; past SIGN_IN_RATE_PER_EMAIL for `email`
+    it quietly makes none. The presenter is found by their own address, the one the instructor
+    keeps, and the mail goes there (the user's address follows it): never to an address the
+    instructor has since replaced.
     """
     allowed, retry_after = _count_within(f"client:{client}", settings.SIGN_IN_RATE_PER_CLIENT)
     if not allowed:
@@ -225,23 +240,31 @@ def sign_in_link_request(*, email: str, client: str, base_url: str) -> None:
     allowed, _ = _count_within(f"email:{_address_key(email)}", settings.SIGN_IN_RATE_PER_EMAIL)
     if not allowed:
         logger.info("Sign-in link not sent: too many requests for one address this hour")
-        return
-    User = get_user_model()
-    users = User.objects.filter(email__iexact=email.strip(), presenter__isnull=False).select_related(
-        "presenter"
-    )
+        return []
+    users = presenter_accounts().filter(presenter__email__iexact=email.strip()).select_related("presenter")
+    mails = []
     for user in users:
-        if not can_sign_in_by_link(user):
-            continue
+        address = user.presenter.email.strip()
+        if user.email != address:
+            user.email = address
+            user.save(update_fields=["email"])
+        message = _mail(
+            to=address,
+            subject=f"Sign in to {settings.SITE_NAME}",
+            template="presenters/mail/sign_in_link.txt",
+            context={"link": sign_in_link(user=user, base_url=base_url), "presenter": user.presenter},
+        )
+        mails.append(SignInMail(user_id=user.pk, message=message))
+    return mails
+
+
+def sign_in_mails_send(*, mails: list[SignInMail]) -> None:
+    """Send each mail; a failure is logged, never raised (nobody is waiting for the answer)."""
+    for mail in mails:
         try:
-            _mail_send(
-                to=user.email,
-                subject=f"Sign in to {settings.SITE_NAME}",
-                template="presenters/mail/sign_in_link.txt",
-                context={"link": sign_in_link(user=user, base_url=base_url), "presenter": user.presenter},
-            )
-        except (smtplib.SMTPException, OSError):  # the answer must not differ: logged, not shown
-            logger.warning("Sign-in link to user %s could not be mailed", user.pk, exc_info=True)
+            mail.message.send()
+        except Exception:  # after the answer, nothing else would report it
+            logger.warning("Sign-in link to user %s could not be mailed", mail.user_id, exc_info=True)
 
 
 def sign_in_link_user(*, token: str):
@@ -336,7 +359,7 @@ def presenter_invite(*, presenter: Presenter, base_url: str = "") -> Invited:
         .order_by("week__date", "week__position", "order")[:UPCOMING_IN_INVITATION]
     )
     try:
-        _mail_send(
+        _mail(
             to=email,
             subject=f"You are invited to sign in to {settings.SITE_NAME}",
             template="presenters/mail/invitation.txt",
@@ -345,7 +368,7 @@ def presenter_invite(*, presenter: Presenter, base_url: str = "") -> Invited:
                 "link": sign_in_link(user=user, base_url=base_url),
                 "sessions": list(sessions),
             },
-        )
+        ).send()
     except (smtplib.SMTPException, OSError):
         logger.warning("Invitation to presenter %s could not be mailed", presenter.pk, exc_info=True)
         return Invited.MAIL_FAILED
@@ -364,10 +387,10 @@ def presenters_invite(*, presenters, base_url: str = "") -> dict[Invited, list[P
     return outcomes
 
 
-def _mail_send(*, to: str, subject: str, template: str, context: dict) -> None:
+def _mail(*, to: str, subject: str, template: str, context: dict) -> EmailMessage:
     context = {
         **context,
         "site_name": settings.SITE_NAME,
         "hours": settings.SIGN_IN_LINK_HOURS,
     }
-    EmailMessage(subject=subject, body=render_to_string(template, context), to=[to]).send()
+    return EmailMessage(subject=subject, body=render_to_string(template, context), to=[to])

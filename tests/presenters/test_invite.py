@@ -121,6 +121,14 @@ def test_invitation_follows_a_changed_address(mailoutbox):
     assert "https://seminar.example.edu/sign-in/link/?token=" in mailoutbox[0].body
 
 
+def test_invitation_links_are_made_from_site_url_when_it_is_set(staff_client, mailoutbox, settings):
+    settings.SITE_URL = "https://seminar.example.edu"
+
+    invite(staff_client, PresenterFactory(email="ada@example.edu"))
+
+    assert "https://seminar.example.edu/sign-in/link/?token=" in mailoutbox[0].body
+
+
 def test_presenters_who_cannot_be_invited_are_named_not_an_error(staff_client, mailoutbox, django_user_model):
     django_user_model.objects.create_user(username="lena", email="lena@example.edu", is_staff=True)
     ok = PresenterFactory(name="Ada Presenter", email="ada@example.edu")
