@@ -59,9 +59,14 @@ def _has_permissions_or_groups() -> Q:
 
 def can_sign_in_by_link(user) -> bool:
     """Whether `user` is one of `presenter_accounts()`: the only users a link is made for or accepted
-    from. One query, however many permissions or groups."""
+    from. One query, however many permissions or groups; none for a user fetched with
+    `prefetch_related("user_permissions", "groups")` and its presenter (e.g. through
+    `select_related("presenter__user")`), so that a loop over many presenters costs nothing more."""
     if not user.is_active or user.is_staff or user.is_superuser or user.pk is None:
         return False
+    prefetched = getattr(user, "_prefetched_objects_cache", {})
+    if "user_permissions" in prefetched and "groups" in prefetched:
+        return not user.user_permissions.all() and not user.groups.all() and hasattr(user, "presenter")
     return presenter_accounts().filter(pk=user.pk).exists()
 
 

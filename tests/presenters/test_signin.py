@@ -327,6 +327,26 @@ def test_can_sign_in_by_link_costs_one_query(django_assert_num_queries, django_u
     assert allowed is True
 
 
+def test_can_sign_in_by_link_costs_nothing_for_users_fetched_with_permissions_and_groups(
+    django_assert_num_queries,
+):
+    """How a loop over many presenters (e.g. reminders) checks them all in a fixed number of queries."""
+    invited_presenter(name="Ada")
+    editor = invited_presenter(name="Ed")
+    give_powers(editor.user, "permission")
+    grouped = invited_presenter(name="Gus")
+    give_powers(grouped.user, "group")
+    presenters = Presenter.objects.select_related("user").prefetch_related(
+        "user__user_permissions", "user__groups"
+    )
+    fetched = {presenter.name: presenter for presenter in presenters.order_by("name")}
+
+    with django_assert_num_queries(0):
+        answers = {name: can_sign_in_by_link(presenter.user) for name, presenter in fetched.items()}
+
+    assert answers == {"Ada": True, "Ed": False, "Gus": False}
+
+
 @pytest.mark.parametrize(
     "query", ["", "?token=", "?token=garbage", "?token=%00%ff", "?token=AAAAAAAAAAAAAAAAAAAAAAAA"]
 )
