@@ -63,8 +63,11 @@ class PresenterAdmin(EditSnapshotMixin, HistoryAdmin):
         if presenter.user is None:
             return "None yet: invite them (action “Invite selected presenters by email”) to make one."
         user = presenter.user
-        if user.is_staff:
-            return f"{user.get_username()} (staff: signs in to the admin with a password)"
+        if signin.signs_in_with_password(user):
+            return (
+                f"{user.get_username()} (an instructor's or editor's account: it signs in with its password, "
+                "never by link; inviting the presenter again unlinks it)"
+            )
         return f"{user.get_username()}{'' if user.is_active else ' (deactivated)'}"
 
     @admin.display(description="last signed in")

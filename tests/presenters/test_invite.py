@@ -4,7 +4,7 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -121,6 +121,14 @@ def test_invitation_follows_a_changed_address(mailoutbox):
     assert "https://seminar.example.edu/sign-in/link/?token=" in mailoutbox[0].body
 
 
+def test_invitation_links_are_made_from_site_url_when_it_is_set(staff_client, mailoutbox, settings):
+    settings.SITE_URL = "https://seminar.example.edu"
+
+    invite(staff_client, PresenterFactory(email="ada@example.edu"))
+
+    assert "https://seminar.example.edu/sign-in/link/?token=" in mailoutbox[0].body
+
+
 def test_presenters_who_cannot_be_invited_are_named_not_an_error(staff_client, mailoutbox, django_user_model):
     django_user_model.objects.create_user(username="lena", email="lena@example.edu", is_staff=True)
     ok = PresenterFactory(name="Ada Presenter", email="ada@example.edu")
@@ -138,11 +146,101 @@ def test_presenters_who_cannot_be_invited_are_named_not_an_error(staff_client, m
         "Not invited: No Mail — no email address.",
         "Not invited: Broken Mail — the email address is not one mail can be sent to.",
         "Not invited: Second Ada — the email address is another presenter's account's.",
-        "Not invited: Lena Lecturer — staff, who sign in with their password: no link sent.",
+        "Not invited: Lena Lecturer — the email address belongs to an instructor's or editor's account, "
+        "which signs in with its password: not linked, no link sent.",
     ]
     assert [mail.to for mail in mailoutbox] == [["ada@example.edu"]]
     staff.refresh_from_db()
-    assert staff.user.username == "lena"  # linked, so their rows are theirs, but no link is made
+    assert staff.user is None  # a link must never sign in an account that has powers
+
+
+def editor(django_user_model, email: str, *, password: str | None = "x", codenames=(), group: bool = False):
+    """A user who is not staff, with a password and (optionally) model permissions or a group."""
+    user = django_user_model.objects.create_user(username="ed", email=email, password=password)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    if group:
+        user.groups.add(Group.objects.create(name="Editors"))
+    return user
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        {"codenames": ["change_week"]},  # an editor of the API, no password needed to find
+        {"codenames": ["change_week"], "password": None},
+        {"group": True, "password": None},
+        {},  # a password of its own: it signs in with it
+    ],
+    ids=["permissions", "permissions-no-password", "group", "password"],
+)
+def test_invitation_never_links_an_account_with_permissions_groups_or_a_password(
+    mailoutbox, django_user_model, account
+):
+    editor(django_user_model, "ed@example.edu", **account)
+    presenter = PresenterFactory(name="Ed Editor", email="Ed@example.edu")
+
+    outcome = presenter_invite(presenter=presenter, base_url="http://testserver/")
+
+    presenter.refresh_from_db()
+    assert outcome is Invited.PASSWORD_ACCOUNT
+    assert presenter.user is None
+    assert mailoutbox == []
+    assert django_user_model.objects.filter(email__iexact="ed@example.edu").count() == 1
+
+
+def test_invitation_links_a_passwordless_account_of_no_presenter(mailoutbox, django_user_model):
+    account = django_user_model.objects.create_user(username="ada-old", email="ada@example.edu")
+    account.set_unusable_password()
+    account.save()
+    presenter = PresenterFactory(email="ADA@example.edu")
+
+    outcome = presenter_invite(presenter=presenter, base_url="http://testserver/")
+
+    presenter.refresh_from_db()
+    assert (outcome, presenter.user_id) == (Invited.SENT, account.pk)
+    assert [mail.to for mail in mailoutbox] == [["ADA@example.edu"]]
+
+
+def test_inviting_again_unlinks_an_account_given_staff_or_permissions_since(mailoutbox, django_user_model):
+    staff = invited_presenter(name="Lena Lecturer", email="lena@example.edu")
+    staff.user.is_staff = True
+    staff.user.save()
+    editor = invited_presenter(name="Ed Editor", email="ed@example.edu")
+    editor.user.user_permissions.set(Permission.objects.filter(codename="change_week"))
+
+    outcomes = [presenter_invite(presenter=p, base_url="http://testserver/") for p in (staff, editor)]
+
+    staff.refresh_from_db()
+    editor.refresh_from_db()
+    assert outcomes == [Invited.PASSWORD_ACCOUNT, Invited.PASSWORD_ACCOUNT]
+    assert (staff.user, editor.user) == (None, None)
+    assert mailoutbox == []
+
+
+def test_invitation_picks_a_free_username_when_the_address_is_taken_as_one(mailoutbox, django_user_model):
+    django_user_model.objects.create_user(username="ada@example.edu", email="", password="x")
+    presenter = PresenterFactory(email="Ada@example.edu")
+
+    outcome = presenter_invite(presenter=presenter, base_url="http://testserver/")
+
+    presenter.refresh_from_db()
+    assert outcome is Invited.SENT
+    assert (presenter.user.username, presenter.user.email) == ("ada@example.edu-2", "Ada@example.edu")
+
+
+def test_invitation_of_two_long_addresses_alike_in_their_first_150_characters(mailoutbox):
+    domain = ".".join(["x" * 60] * 3)  # labels of at most 63 characters
+    first = PresenterFactory(email=f"ada@{domain}.example.edu")
+    second = PresenterFactory(email=f"ada@{domain}.example.org")
+
+    outcomes = [presenter_invite(presenter=p, base_url="http://testserver/") for p in (first, second)]
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert outcomes == [Invited.SENT, Invited.SENT]
+    assert first.user.username == first.email[:150]
+    assert second.user.username == second.email[:148] + "-2"
+    assert len(mailoutbox) == 2
 
 
 def test_a_mail_server_failure_is_reported_not_an_error(staff_client, settings):
@@ -227,3 +325,15 @@ def test_presenter_admin_shows_the_account_and_last_sign_in(staff_client):
     assert '<div class="readonly">ada@example.edu</div>' in ada_page.content.decode()
     assert '<div class="readonly">Oct. 1, 2026, 12:30 p.m.</div>' in ada_page.content.decode()
     assert "None yet: invite them" in bob_page.content.decode()
+
+
+def test_presenter_admin_says_a_linked_editors_account_signs_in_with_its_password(staff_client):
+    presenter = invited_presenter(name="Ed Editor", email="ed@example.edu")
+    presenter.user.user_permissions.set(Permission.objects.filter(codename="change_week"))
+
+    page = staff_client.get(reverse("admin:presenters_presenter_change", args=[presenter.pk]))
+
+    assert (
+        '<div class="readonly">ed@example.edu (an instructor&#x27;s or editor&#x27;s account: it signs in '
+        "with its password, never by link; inviting the presenter again unlinks it)</div>"
+    ) in page.content.decode()

@@ -8,13 +8,16 @@ from urllib.parse import urlsplit
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import Group, Permission
 from django.core import checks
+from django.core.handlers.base import BaseHandler
 from django.urls import reverse
 from sesame import tokens_v2
 from sesame.utils import get_token
 
 from presenters.checks import check_mail_settings
-from presenters.signin import presenter_user_ensure
+from presenters.models import Presenter
+from presenters.signin import can_sign_in_by_link
 from tests.conftest import count_queries
 from tests.factories import PresenterFactory, invited_presenter
 
@@ -45,14 +48,22 @@ def signed_in_user_id(client):
 
 @pytest.fixture
 def staff_presenter(django_user_model):
-    """A staff user whose address a presenter has: linked by presenter_user_ensure, but never by link."""
-    django_user_model.objects.create_user(
+    """A presenter linked to a staff user (as invitations once did): staff never sign in by link."""
+    user = django_user_model.objects.create_user(
         username="lecturer", password="x", email="lecturer@example.edu", is_staff=True
     )
     presenter = PresenterFactory(name="Lena Lecturer", email="Lecturer@example.edu")
-    presenter_user_ensure(presenter=presenter)
+    Presenter.objects.filter(pk=presenter.pk).update(user=user)
     presenter.refresh_from_db()
     return presenter
+
+
+def give_powers(user, powers: str) -> None:
+    """A permission on the seminar's models, or a group (even one without permissions)."""
+    if powers == "permission":
+        user.user_permissions.add(Permission.objects.get(codename="change_week"))
+    else:
+        user.groups.add(Group.objects.create(name="Editors"))
 
 
 # Asking for a link.
@@ -104,6 +115,61 @@ def test_sign_in_mail_holds_the_link_its_lifetime_and_what_to_do_if_unasked(clie
     # The mailed link signs the presenter in.
     client.post(urlsplit(link).path + "?" + urlsplit(link).query)
     assert signed_in_user_id(client) == str(presenter.user_id)
+
+
+def test_sign_in_finds_the_presenter_by_their_current_address(client, mailoutbox, django_user_model):
+    presenter = invited_presenter(email="old@example.edu")
+    presenter.email = "New@example.edu"
+    presenter.save()
+
+    ask(client, "old@example.edu")
+    sent_to_old = list(mailoutbox)
+    ask(client, "new@example.edu")
+
+    assert sent_to_old == []
+    assert [mail.to for mail in mailoutbox] == [["New@example.edu"]]
+    assert django_user_model.objects.get(pk=presenter.user_id).email == "New@example.edu"  # kept in step
+
+
+def test_sign_in_mail_is_sent_after_the_answer_has_gone_out(rf, mailoutbox):
+    """Sending takes as long as the mail server does: within the request, a slow answer would tell
+    that the address is a presenter's. The WSGI server closes the response once it has sent it."""
+    invited_presenter(email="ada@example.edu")
+    request = rf.post(SIGN_IN, {"email": "ada@example.edu"}, REMOTE_ADDR="192.0.2.1")
+    request._dont_enforce_csrf_checks = True  # as the test client does
+    handler = BaseHandler()
+    handler.load_middleware()
+
+    response = handler.get_response(request)  # every middleware, as a server runs it, but no close()
+    before_close = list(mailoutbox)
+    response.close()
+
+    assert SENT in response.content.decode()
+    assert before_close == []
+    assert [mail.to for mail in mailoutbox] == [["ada@example.edu"]]
+
+
+def test_sign_in_mail_that_cannot_be_sent_is_logged_and_answered_alike(client, settings, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    presenter = invited_presenter(email="ada@example.edu")
+
+    known, unknown = ask(client, "ada@example.edu"), ask(client, "nobody@example.edu")
+
+    assert (known.status_code, without_csrf(known)) == (200, without_csrf(unknown))
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "presenters.signin"] == [
+        ("WARNING", f"Sign-in link to user {presenter.user_id} could not be mailed")
+    ]
+
+
+def test_sign_in_links_are_made_from_site_url_when_it_is_set(client, mailoutbox, settings):
+    settings.SITE_URL = "https://seminar.example.edu"
+    invited_presenter(email="ada@example.edu")
+
+    ask(client, "ada@example.edu")  # the request's host is testserver
+
+    assert "https://seminar.example.edu/sign-in/link/?token=" in mailoutbox[0].body
+    assert "testserver" not in mailoutbox[0].body
 
 
 def test_sign_in_refuses_something_that_is_not_an_address(client, mailoutbox):
@@ -236,6 +302,51 @@ def test_link_refuses_a_deactivated_user_and_a_user_no_longer_a_presenters(clien
     assert unlinked.pk
 
 
+@pytest.mark.parametrize("powers", ["permission", "group"])
+def test_link_and_sign_in_form_refuse_a_presenter_account_given_permissions_or_a_group(
+    client, mailoutbox, powers
+):
+    presenter = invited_presenter(email="ed@example.edu")
+    path = link_path(presenter.user)
+    give_powers(presenter.user, powers)
+
+    answers = [client.get(path).status_code, client.post(path).status_code]
+    ask(client, "ed@example.edu")
+
+    assert answers == [400, 400]
+    assert signed_in_user_id(client) is None
+    assert mailoutbox == []
+
+
+def test_can_sign_in_by_link_costs_one_query(django_assert_num_queries, django_user_model):
+    user = django_user_model.objects.get(pk=invited_presenter().user_id)  # no presenter cached
+
+    with django_assert_num_queries(1):
+        allowed = can_sign_in_by_link(user)
+
+    assert allowed is True
+
+
+def test_can_sign_in_by_link_costs_nothing_for_users_fetched_with_permissions_and_groups(
+    django_assert_num_queries,
+):
+    """How a loop over many presenters (e.g. reminders) checks them all in a fixed number of queries."""
+    invited_presenter(name="Ada")
+    editor = invited_presenter(name="Ed")
+    give_powers(editor.user, "permission")
+    grouped = invited_presenter(name="Gus")
+    give_powers(grouped.user, "group")
+    presenters = Presenter.objects.select_related("user").prefetch_related(
+        "user__user_permissions", "user__groups"
+    )
+    fetched = {presenter.name: presenter for presenter in presenters.order_by("name")}
+
+    with django_assert_num_queries(0):
+        answers = {name: can_sign_in_by_link(presenter.user) for name, presenter in fetched.items()}
+
+    assert answers == {"Ada": True, "Ed": False, "Gus": False}
+
+
 @pytest.mark.parametrize(
     "query", ["", "?token=", "?token=garbage", "?token=%00%ff", "?token=AAAAAAAAAAAAAAAAAAAAAAAA"]
 )
@@ -276,6 +387,47 @@ def test_bad_tokens_never_lock_a_client_out_of_good_ones(client, settings):
     assert good.status_code == 302
     assert AccessAttempt.objects.count() == 0
     assert list(AccessLog.objects.values_list("username", flat=True)) == [presenter.user.username]
+
+
+def test_sign_in_pages_answer_head_like_get(client):
+    presenter = invited_presenter()
+    path = link_path(presenter.user)
+
+    answers = [client.head(SIGN_IN), client.head(path), client.head(LINK + "?token=garbage")]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 400]
+    assert answers[0].content == b""
+    assert signed_in_user_id(client) is None
+    assert client.post(path).status_code == 302  # a HEAD spends nothing
+
+
+def test_link_opened_in_the_browser_that_asked_returns_to_the_page_that_needed_signing_in(client):
+    presenter = invited_presenter(email="ada@example.edu")
+    profile = reverse("account:profile")
+    sent_to_sign_in = client.get(profile)
+    form = client.get(sent_to_sign_in["Location"]).content.decode()
+
+    client.post(SIGN_IN, {"email": "ada@example.edu", "next": profile})
+    response = client.post(link_path(presenter.user))
+
+    assert sent_to_sign_in["Location"] == f"{SIGN_IN}?next={profile}"
+    assert f'<input type="hidden" name="next" value="{profile}">' in form
+    assert response["Location"] == profile
+    assert signed_in_user_id(client) == str(presenter.user_id)
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://elsewhere.example/", "//elsewhere.example/", "javascript:alert(1)"]
+)
+def test_sign_in_ignores_a_next_page_of_another_site(client, next_url):
+    presenter = invited_presenter(email="ada@example.edu")
+
+    form = client.get(SIGN_IN, {"next": next_url}).content.decode()
+    client.post(SIGN_IN, {"email": "ada@example.edu", "next": next_url})
+    response = client.post(link_path(presenter.user))
+
+    assert 'name="next"' not in form
+    assert response["Location"] == reverse("account:my_sessions")
 
 
 # Signing out.
