@@ -161,7 +161,7 @@ def _close(connection) -> None:
 
 
 def reminders_owed(*, now: datetime.datetime) -> list[OwedMail]:
-    """Every mail owed at `now`, sent or not (the caller skips those already sent). Seven queries."""
+    """Every mail owed at `now`, sent or not (the caller skips those already sent). Nine queries."""
     return [*_presenters_mails(now=now), *_digest_mails(now=now)]
 
 
@@ -169,9 +169,13 @@ def reminders_owed(*, now: datetime.datetime) -> list[OwedMail]:
 
 
 def _presenters_mails(*, now: datetime.datetime) -> list[OwedMail]:
-    """Three queries: the weeks that may be owed something, their rows, and the rows' presenters."""
+    """Five queries: the weeks that may be owed something, their rows, the rows' presenters, and their
+    accounts' permissions and groups (which decide whether a sign-in link may be sent)."""
+    credits = PresentationPresenter.objects.select_related("presenter__user").prefetch_related(
+        "presenter__user__user_permissions", "presenter__user__groups"
+    )
     rows = readiness.with_row_flags(Presentation.objects.select_related("paper")).prefetch_related(
-        models.Prefetch("presenter_entries", PresentationPresenter.objects.select_related("presenter__user"))
+        models.Prefetch("presenter_entries", credits)
     )
     weeks = (
         Week.objects.published()
