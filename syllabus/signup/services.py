@@ -325,6 +325,7 @@ def claims_decide(
     session's waitlist.
     """
     ids = [claim.pk for claim in claims]
+    now = now or timezone.now()
     with transaction.atomic():
         slots = _slots_lock(Claim.objects.filter(pk__in=ids).values_list("slot_id", flat=True))
         if not approve:
@@ -333,7 +334,7 @@ def claims_decide(
         for claim in decided:
             claim.status = ClaimStatus.CONFIRMED if approve else ClaimStatus.REJECTED
             claim.place = claim.place if approve else None
-            claim.decided_at = now or timezone.now()
+            claim.decided_at = now
             claim.save(update_fields=["status", "place", "decided_at"])
         if not approve:
             freed = {claim.slot_id for claim in decided}
