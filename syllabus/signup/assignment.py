@@ -318,7 +318,9 @@ def assignment_problems(
             problems.append(f"{paper} is assigned {times} times.")
     for week, times in Counter(w for _, w, _ in pairs).items():
         if week in open_weeks and times > capacity[week]:
-            problems.append(f"{week} takes {capacity[week]} presentations, not {times}.")
+            problems.append(
+                f"{week} takes {_count(capacity[week], 'presentation', 'presentations')}, not {times}."
+            )
     for (student, week), times in Counter((s, w) for s, w, _ in pairs).items():
         if week in set(unavailable.get(student, ())):
             problems.append(f"{student} cannot make {week}.")

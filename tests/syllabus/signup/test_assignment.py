@@ -4,8 +4,19 @@ import itertools
 import random
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from syllabus.signup.assignment import assignment_problems, assignment_solve, paper_scores
+from syllabus.models import Presentation, PresentationPresenter
+from syllabus.signup.assignment import (
+    assignment_apply,
+    assignment_problems,
+    assignment_propose,
+    assignment_solve,
+    paper_scores,
+)
+from syllabus.signup.models import PoolPaper, Preference, RankedPaper, Signup, SignupMode, Slot
+from tests.factories import PaperFactory, PresentationFactory, PresenterFactory, TermFactory, WeekFactory
 
 
 def solve(**given):
@@ -276,3 +287,125 @@ def test_assignment_solve_matches_brute_force_on_random_small_instances(per_stud
             rules_broken(result, **{k: v for k, v in instance.items() if k not in ("students", "ranks")})
             == []
         )
+
+
+# The database side: a term's sign-up read, proposed and applied.
+
+
+def signup_term(*, students: int, weeks: int = 2, capacity: int = 1, papers: int = 3, per_student: int = 1):
+    """A preferences sign-up: open weeks, approved papers, students ranking the pool in order."""
+    term = TermFactory()
+    signup = Signup.objects.create(
+        term=term,
+        mode=SignupMode.PREFERENCES,
+        deadline=timezone.now(),
+        presentations_per_student=per_student,
+        seed=7,
+    )
+    week_rows = [WeekFactory(term=term) for _ in range(weeks)]
+    for week in week_rows:
+        Slot.objects.create(week=week, capacity=capacity)
+    pool = [PoolPaper.objects.create(term=term, paper=PaperFactory()) for _ in range(papers)]
+    PoolPaper.objects.create(term=term, paper=PaperFactory(), status=PoolPaper.Status.SUGGESTED)
+    presenters = []
+    for index in range(students):
+        presenter = PresenterFactory()
+        preference = Preference.objects.create(signup=signup, presenter=presenter)
+        preference.unavailable_weeks.set(week_rows[:1] if index == 0 else [])
+        for rank, entry in enumerate(pool, start=1):
+            RankedPaper.objects.create(preference=preference, pool_paper=entry, rank=rank)
+        presenters.append(presenter)
+    return signup, week_rows, [entry.paper for entry in pool], presenters
+
+
+@pytest.mark.django_db
+def test_assignment_propose_reads_the_sign_up_s_rows():
+    signup, weeks, papers, (ana, _) = signup_term(students=2)
+
+    result = assignment_propose(signup=signup)
+
+    # Both rank the pool in the same order; Ana cannot make the first week. The suggested paper is out.
+    assert {week for _, week, _ in result.pairs} == set(weeks)
+    assert next(week for student, week, _ in result.pairs if student == ana) == weeks[1]
+    assert {paper for _, _, paper in result.pairs} == set(papers[:2])
+    assert result.score == 3 + 2
+    assert result.unsatisfied == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("students", [1, 4])
+def test_assignment_propose_reads_in_five_queries(students, django_assert_num_queries):
+    signup, *_ = signup_term(students=students, weeks=3, capacity=2, papers=6)
+
+    # slots with weeks, approved pool with papers, preferences with presenters, ranked, unavailable
+    with django_assert_num_queries(5):
+        result = assignment_propose(signup=signup)
+
+    assert len(result.pairs) == students
+
+
+@pytest.mark.django_db
+def test_assignment_apply_writes_the_rows_shown_on_the_week_pages(client):
+    signup, weeks, papers, (ana, bo) = signup_term(students=2)
+    pairs = [(bo, weeks[0], papers[0]), (ana, weeks[1], papers[1])]
+    PresentationFactory(week=weeks[0], order=1)  # a row the instructor added before
+
+    created = assignment_apply(signup=signup, pairs=pairs)
+
+    assert [(row.week, row.order, row.paper) for row in created] == [
+        (weeks[0], 2, papers[0]),
+        (weeks[1], 1, papers[1]),
+    ]
+    assert [list(row.presenters.all()) for row in created] == [[bo], [ana]]
+    page = client.get(weeks[0].get_absolute_url()).content.decode()
+    assert papers[0].title in page
+    assert bo.name in page
+
+
+@pytest.mark.django_db
+def test_assignment_apply_refuses_pairs_that_break_the_rules_and_writes_nothing():
+    signup, weeks, papers, (ana, bo) = signup_term(students=2)
+    suggested = PoolPaper.objects.get(status=PoolPaper.Status.SUGGESTED).paper
+    pairs = [(bo, weeks[1], papers[0]), (ana, weeks[0], papers[1]), (bo, weeks[1], suggested)]
+
+    with pytest.raises(ValidationError) as refused:
+        assignment_apply(signup=signup, pairs=pairs)
+
+    assert refused.value.messages == [
+        f"{suggested} is not an approved paper of the pool.",
+        f"{weeks[1]} takes 1 presentation, not 2.",
+        f"{bo} is assigned 2 times in {weeks[1]}.",
+        f"{ana} cannot make {weeks[0]}.",
+        f"{bo} is assigned 2 presentations; each student gives 1.",
+    ]
+    assert Presentation.objects.count() == 0
+    assert PresentationPresenter.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_assignment_apply_twice_is_refused():
+    signup, weeks, papers, (ana, bo) = signup_term(students=2)
+    pairs = [(bo, weeks[0], papers[0]), (ana, weeks[1], papers[1])]
+    assignment_apply(signup=signup, pairs=pairs)
+
+    with pytest.raises(ValidationError) as refused:
+        assignment_apply(signup=signup, pairs=pairs)
+
+    assert refused.value.messages == [
+        f"{papers[0]} already has a row in {weeks[0]}.",
+        f"{papers[1]} already has a row in {weeks[1]}.",
+    ]
+    assert Presentation.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_assignment_apply_of_a_proposal_succeeds():
+    signup, *_ = signup_term(students=3, weeks=2, capacity=2, papers=4)
+
+    proposal = assignment_propose(signup=signup)
+    created = assignment_apply(signup=signup, pairs=proposal.pairs)
+
+    assert sorted((row.week_id, row.paper_id) for row in created) == sorted(
+        (week.pk, paper.pk) for _, week, paper in proposal.pairs
+    )
+    assert PresentationPresenter.objects.count() == 3
