@@ -212,7 +212,7 @@ def _unsatisfied(*, students, needs, can_make, pairs, ranks, scores, n_papers) -
         missing = sum(short.values())
         wanted = sum(needs[s] for s in students if can_make[s])
         if len(pairs) == n_papers < wanted:
-            reason = f"the pool has {_count(n_papers, 'paper', 'papers')} for {wanted} presentations"
+            reason = f"the pool has {_count(n_papers, 'paper', 'papers')} for {_count(wanted, 'presentation', 'presentations')}"
         else:
             reason = "not enough places in the weeks they can make"
         who = _names(f"{s} ({n} missing)" if n > 1 else str(s) for s, n in short.items())

@@ -222,6 +222,16 @@ def test_assignment_solve_takes_counts_per_student():
     assert result.unsatisfied == []
 
 
+def test_assignment_solve_of_nothing_is_empty_and_a_closed_week_is_no_week():
+    assert solve(students=[], papers=[], weeks=[], ranks={}).pairs == []
+    closed = solve(students=["Ana"], papers=["p"], weeks=[1], capacity={1: 0}, ranks={})
+    assert (closed.pairs, closed.unsatisfied) == ([], ["1 student has no feasible week: Ana"])
+    no_paper = solve(students=["Ana"], papers=[], ranks={})
+    assert no_paper.unsatisfied == [
+        "1 presentation could not be placed: the pool has 0 papers for 1 presentation (Ana)"
+    ]
+
+
 def test_assignment_solve_refuses_a_student_listed_twice():
     with pytest.raises(ValueError, match=r"^Each student must be listed once: Ana\.$"):
         solve(students=["Ana", "Ana"], papers=["p"], ranks={})
