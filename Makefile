@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets its own environment (see README).
 LOCAL := DEBUG=1
 
-.PHONY: help install run test test-postgres lint format migrate demo serve api-fuzz bench bench-pages clean
+.PHONY: help install run test test-postgres lint format migrate demo serve api-fuzz bench bench-assignment bench-pages clean
 
 help:
 	@echo "make run            install, migrate, load the demo seminar, serve on http://$(HOST):$(PORT)/"
@@ -15,7 +15,8 @@ help:
 	@echo "make test-postgres  run the suite on the local PostgreSQL server"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
 	@echo "make api-fuzz       schemathesis against the API on a throw-away server with the demo data"
-	@echo "make bench          all benchmarks: the Jekyll import of SITE, the slides zip, then bench-pages"
+	@echo "make bench          all benchmarks: the Jekyll import of SITE, the slides zip, bench-assignment, then bench-pages"
+	@echo "make bench-assignment  the sign-up assignment at 200 students x 60 papers x 30 weeks (~10 s)"
 	@echo "make bench-pages    the page/API benchmark alone (PostgreSQL, Redis, gunicorn, wrk; ~25 min)"
 	@echo "make serve          production-style: collectstatic, migrate, gunicorn (needs SECRET_KEY)"
 	@echo "make backup         database and media files into DATA_DIR/backups/syllabus-<time>.tar (OUTPUT=path)"
@@ -61,7 +62,11 @@ api-fuzz: install
 
 bench: install
 	bash .ci/bench
+	$(MAKE) --no-print-directory bench-assignment
 	bash .ci/bench-pages
+
+bench-assignment: install
+	$(LOCAL) $(BIN)/python manage.py shell -v 0 -c "import runpy; runpy.run_path('bench/assignment.py', run_name='__main__')"
 
 bench-pages: install
 	bash .ci/bench-pages

@@ -636,3 +636,15 @@ def presentation_rows_prefetch(*, public_only: bool = True) -> models.Prefetch:
         models.Prefetch("slide_decks", decks),
     )
     return models.Prefetch("presentations", rows)
+
+
+# Sign-up models live in their own module (syllabus/signup/); importing them here registers them.
+from syllabus.signup.models import (  # noqa: E402, F401
+    Claim,
+    PoolPaper,
+    Preference,
+    RankedPaper,
+    Signup,
+    Slot,
+    Vote,
+)

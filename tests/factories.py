@@ -8,11 +8,13 @@ import zipfile
 import factory
 import pypdfium2 as pdfium
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
+from syllabus.signup.models import Claim, ClaimStatus, PoolPaper, Preference, RankedPaper, Signup, Slot, Vote
 
 
 def make_pdf(pages: int = 2, size: tuple[int, int] = (600, 400)) -> bytes:
@@ -208,3 +210,70 @@ class SignedInPresenterFactory(PresenterFactory):
         username=factory.SelfAttribute("..email"),
         email=factory.SelfAttribute("..email"),
     )
+
+
+# Sign-up (syllabus/signup/).
+
+
+class SignupFactory(factory.django.DjangoModelFactory):
+    """An open first-come sign-up whose deadline is two weeks away."""
+
+    class Meta:
+        model = Signup
+
+    term = factory.SubFactory(TermFactory)
+    is_open = True
+    deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+
+
+class PoolPaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoolPaper
+
+    term = factory.SubFactory(TermFactory)
+    paper = factory.SubFactory(PaperFactory)
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Slot
+
+    week = factory.SubFactory(WeekFactory)
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    pool_paper = factory.SubFactory(PoolPaperFactory)
+    presenter = factory.SubFactory(SignedInPresenterFactory)
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """A confirmed claim of place 1 with a paper of the slot's term; pass `place` for a second one."""
+
+    class Meta:
+        model = Claim
+
+    slot = factory.SubFactory(SlotFactory)
+    presenter = factory.SubFactory(SignedInPresenterFactory)
+    pool_paper = factory.SubFactory(PoolPaperFactory, term=factory.SelfAttribute("..slot.week.term"))
+    status = ClaimStatus.CONFIRMED
+    place = 1
+
+
+class PreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Preference
+
+    signup = factory.SubFactory(SignupFactory, mode="preferences")
+    presenter = factory.SubFactory(SignedInPresenterFactory)
+
+
+class RankedPaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RankedPaper
+
+    preference = factory.SubFactory(PreferenceFactory)
+    pool_paper = factory.SubFactory(PoolPaperFactory, term=factory.SelfAttribute("..preference.signup.term"))
+    rank = factory.Sequence(lambda n: n + 1)

@@ -34,15 +34,20 @@ from syllabus.backups.database import postgresql_client_arguments
 from syllabus.models import Term
 from tests.factories import (
     CategoryFactory,
+    ClaimFactory,
     PaperFactory,
     PaperLinkFactory,
     PresentationFactory,
     PresentationPresenterFactory,
     PresenterAliasFactory,
     PresenterFactory,
+    RankedPaperFactory,
+    SignupFactory,
     SlideDeckFactory,
+    SlotFactory,
     TagFactory,
     TermFactory,
+    VoteFactory,
     WeekFactory,
     pdf_file,
     png_file,
@@ -177,6 +182,15 @@ def fill_the_site(django_user_model) -> None:
     Reminder.objects.create(
         kind=Reminder.Kind.UPCOMING, key=f"upcoming:{row.pk}:{presenter.pk}", recipients="ada@example.edu"
     )
+    signup = SignupFactory(term=term, claims_need_approval=True)
+    claim = ClaimFactory(
+        slot=SlotFactory(week=week, capacity=2), presenter=presenter, pool_paper__paper=paper
+    )
+    VoteFactory(pool_paper=claim.pool_paper, presenter=presenter)
+    ranked = RankedPaperFactory(
+        preference__signup=signup, preference__presenter=presenter, pool_paper=claim.pool_paper
+    )
+    ranked.preference.unavailable_weeks.add(week)
     user = django_user_model.objects.create_superuser(username="instructor", password="x", email="i@e.edu")
     editors = Group.objects.create(name="Editors")
     editors.permissions.set(Permission.objects.filter(content_type__app_label="syllabus"))

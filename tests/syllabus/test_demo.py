@@ -6,6 +6,7 @@ from simple_history.models import HistoricalChanges
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
 from presenters.models import AbstractProposal, Activity, Presenter, PresenterAlias, Reminder
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
+from syllabus.signup.models import Claim, PoolPaper, Preference, RankedPaper, Signup, Slot, Vote
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,13 @@ MODELS = [
     AbstractProposal,
     Reminder,
     SlideDeck,
+    Signup,
+    PoolPaper,
+    Slot,
+    Vote,
+    Claim,
+    Preference,
+    RankedPaper,
 ]
 
 
