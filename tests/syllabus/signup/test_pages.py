@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from syllabus.models import Presentation
 from syllabus.signup.assignment import assignment_apply, assignment_propose
-from syllabus.signup.models import Claim, Preference, Vote
+from syllabus.signup.models import Claim, PoolPaper, Preference, Vote
 from syllabus.signup.services import pool_decide
 from tests.conftest import count_queries
 from tests.factories import (
     ClaimFactory,
+    PaperFactory,
     PaperLinkFactory,
     PoolPaperFactory,
     SignedInPresenterFactory,
@@ -23,6 +24,7 @@ from tests.factories import (
     TermFactory,
     VoteFactory,
     WeekFactory,
+    public_paper,
 )
 
 pytestmark = pytest.mark.django_db
@@ -487,3 +489,22 @@ def test_anonymous_signup_page_is_kept_until_a_claim_or_a_pool_decision_changes_
     with django_capture_on_commit_callbacks(execute=True):
         pool_decide(pool_papers=[suggestion], approve=True)
     assert "Suggested" in signed_out_page(signup)
+
+
+def test_a_student_suggests_a_public_paper_and_sees_it_awaiting_approval(client):
+    signup = SignupFactory(allow_suggestions=True)
+    public = public_paper(title="Deep Sets")
+    planned = PaperFactory(title="Planned Reading")  # not read in a published week: private
+    signed_in(client, SignedInPresenterFactory())
+
+    form = client.get(signup.get_absolute_url()).content.decode()
+    suggested = post(client, signup, "suggest", paper=public.pk)
+    refused = post(client, signup, "suggest", paper=planned.pk)
+
+    assert f'<option value="{public.pk}">Deep Sets</option>' in form and "Planned Reading" not in form
+    assert shown_messages(suggested) == [
+        "You suggested “Deep Sets”; an instructor will decide whether it joins the pool."
+    ]
+    assert "Deep Sets · suggested (awaiting approval)" in text_of(suggested.content.decode())
+    assert shown_messages(refused) == ["There is no such paper."]
+    assert list(PoolPaper.objects.values_list("paper__title", "status")) == [("Deep Sets", "suggested")]
