@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from papers.models import PaperLink, SlideDeck
@@ -19,6 +20,7 @@ from presenters import services
 from presenters.forms import AbstractProposalForm, NotesForm, PaperLinkForm, ProfileForm, SlideDeckForm
 from presenters.models import AbstractProposal, Presenter
 from syllabus.models import Presentation
+from syllabus.signup.models import Signup
 
 
 def _presenter_of(request) -> Presenter | None:
@@ -36,9 +38,15 @@ def my_sessions(request):
     if presenter is None:
         return _not_a_presenter(request)
     upcoming, past = services.presenter_sessions(presenter=presenter)
-    return render(
-        request, "presenters/my_sessions.html", {"presenter": presenter, "upcoming": upcoming, "past": past}
-    )
+    context = {
+        "presenter": presenter,
+        "upcoming": upcoming,
+        "past": past,
+        "open_signups": Signup.objects.filter(
+            is_open=True, deadline__gt=timezone.now(), term__is_published=True
+        ).select_related("term"),
+    }
+    return render(request, "presenters/my_sessions.html", context)
 
 
 def _posted_id(request, name: str) -> int:

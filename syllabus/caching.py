@@ -53,7 +53,7 @@ VERSION_KEY = "version:content"
 NANOSECONDS = 1_000_000_000
 
 # URL namespaces of the public pages; of those, the views that are never kept.
-PAGE_NAMESPACES = {"syllabus", "papers", "presenters"}
+PAGE_NAMESPACES = {"syllabus", "papers", "presenters", "signup"}
 UNCACHED_VIEWS = {
     "syllabus:private_file",  # decided per user
     "syllabus:robots",  # costs less than a cache read
@@ -146,6 +146,12 @@ PUBLIC_MODELS = [
     "papers.SlideDeck",
     "presenters.Presenter",
     "presenters.PresenterAlias",
+    # The sign-up page (syllabus/signup/): its rules, pool with stars, sessions and who claimed them.
+    "syllabus.Signup",
+    "syllabus.PoolPaper",
+    "syllabus.Slot",
+    "syllabus.Claim",
+    "syllabus.Vote",
 ]
 
 

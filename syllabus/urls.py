@@ -67,6 +67,7 @@ urlpatterns = [
     path("api/v1/", include((api_patterns, "api"))),
     path("papers/", include("papers.urls")),
     path("presenters/", include("presenters.urls")),
+    path("signup/", include("syllabus.signup.urls")),
     path("", include("presenters.account_urls")),
     path("", include((public_patterns, "syllabus"))),
 ]

@@ -53,9 +53,13 @@ def term_list(request):
 
 @require_safe
 def term_detail(request, slug: str):
-    term = get_object_or_404(Term.objects.visible_to(request.user), slug=slug)
+    term = get_object_or_404(Term.objects.visible_to(request.user).select_related("signup"), slug=slug)
     weeks = Week.objects.visible_to(request.user).for_term(term).with_summary()
-    return render(request, "syllabus/term_detail.html", {"term": term, "weeks": weeks})
+    signup = getattr(term, "signup", None)
+    open_signup = signup if signup is not None and signup.is_accepting and term.is_published else None
+    return render(
+        request, "syllabus/term_detail.html", {"term": term, "weeks": weeks, "open_signup": open_signup}
+    )
 
 
 @require_safe

@@ -8,6 +8,8 @@ so two students racing for the last place cannot both have it.
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 from syllabus.models import Term, Week
 
@@ -39,6 +41,14 @@ class Signup(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-up for {self.term}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("signup:term", args=[self.term.slug])
+
+    @property
+    def is_accepting(self) -> bool:
+        """Open and before the deadline: students may claim, vote and send preferences."""
+        return self.is_open and timezone.now() < self.deadline
 
 
 class PoolPaper(models.Model):

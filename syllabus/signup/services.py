@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from papers.models import Paper
 from presenters.models import Presenter
+from syllabus.caching import content_changed
 from syllabus.models import Presentation, Term, Week
 from syllabus.services import presentation_set_presenters, week_lock, week_next_order
 from syllabus.signup.models import (
@@ -134,6 +135,7 @@ def pool_add(*, term: Term, papers: Iterable[Paper]) -> list[PoolPaper]:
     )
     entries = PoolPaper.objects.filter(term=term, paper__in=papers)
     entries.exclude(status=PoolPaper.Status.APPROVED).update(status=PoolPaper.Status.APPROVED)
+    content_changed()  # bulk writes send no signals; the sign-up page shows the pool
     found = {entry.paper_id: entry for entry in entries}
     return [found[paper.pk] for paper in papers]
 
@@ -160,9 +162,12 @@ def pool_decide(*, pool_papers: Iterable[PoolPaper], approve: bool) -> int:
     Only suggestions are decided: an approved or rejected entry is left as it is.
     """
     status = PoolPaper.Status.APPROVED if approve else PoolPaper.Status.REJECTED
-    return PoolPaper.objects.filter(
+    decided = PoolPaper.objects.filter(
         pk__in=[entry.pk for entry in pool_papers], status=PoolPaper.Status.SUGGESTED
     ).update(status=status)
+    if decided:
+        content_changed()  # an update sends no signals; an approved paper joins the public pool
+    return decided
 
 
 # Votes.

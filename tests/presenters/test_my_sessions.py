@@ -103,8 +103,8 @@ def test_my_sessions_costs_the_same_queries_whatever_the_number_of_rows(
     for index in range(rows):
         row = credit(presenter, week=WeekFactory(date=in_days(index * 7 - 7)))
         SlideDeckFactory(week=row.week, presentation=row, presenter=presenter)
-    # session, user, presenter, rows (with week, term, paper, has_deck), credits
-    with django_assert_num_queries(5):
+    # session, user, presenter, rows (with week, term, paper, has_deck), credits, open sign-ups
+    with django_assert_num_queries(6):
         response = own_client.get(URL)
     assert response.content.decode().count('id="my-row-') == rows
 
