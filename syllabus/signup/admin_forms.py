@@ -23,9 +23,9 @@ class PoolAddForm(forms.Form):
 
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["papers"].widget = AutocompleteSelectMultiple(
-            PoolPaper._meta.get_field("paper"), admin_site
-        )
+        papers = self.fields["papers"]
+        papers.widget = AutocompleteSelectMultiple(PoolPaper._meta.get_field("paper"), admin_site)
+        papers.widget.choices = papers.choices  # what a field does for the widget it is built with
 
     def clean_identifiers(self) -> list[Identifier]:
         found, wrong = [], []
