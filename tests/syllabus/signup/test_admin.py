@@ -520,3 +520,21 @@ def test_proposal_view_queries_do_not_grow(staff_client, django_assert_max_num_q
         response = staff_client.get(url)
 
     assert len(response.context["rows"]) == 4
+
+
+@pytest.mark.parametrize("model", ["signup", "poolpaper", "slot", "claim"])
+def test_change_and_add_pages_load(staff_client, model):
+    claim = ClaimFactory(slot__week__term=SignupFactory().term)
+    objects = {
+        "signup": claim.slot.week.term.signup,
+        "poolpaper": claim.pool_paper,
+        "slot": claim.slot,
+        "claim": claim,
+    }
+    obj = objects[model]
+
+    change = staff_client.get(reverse(f"admin:syllabus_{model}_change", args=[obj.pk]))
+    add = staff_client.get(reverse(f"admin:syllabus_{model}_add"))
+
+    assert (change.status_code, change.context["original"]) == (200, obj)
+    assert add.status_code == (403 if model == "claim" else 200)  # students claim; instructors decide
