@@ -154,3 +154,33 @@ def link_kind_name(kind: str) -> str:
 def _held_by_another(paper: Paper, name: str, value: str) -> bool:
     lookup = {"doi__iexact": value} if name == "doi" else {name: value}
     return Paper.objects.filter(**lookup).exclude(pk=paper.pk).exists()
+
+
+def paper_known(*, identifier: Identifier) -> Paper | None:
+    """The paper already holding this arXiv id or DOI (DOIs compared without case), if any."""
+    if identifier.scheme == "arxiv":
+        return Paper.objects.filter(arxiv_id=identifier.value).first()
+    return Paper.objects.filter(doi__iexact=identifier.value).first()
+
+
+def paper_from_identifier(*, identifier: Identifier) -> tuple[Paper, bool]:
+    """The paper an arXiv id or DOI names: the known one, else a new paper filled in by the lookup.
+
+    Returns (paper, created). Raises LookupFailed when the source cannot say, and ValidationError
+    when what it says does not fit a paper.
+    """
+    known = paper_known(identifier=identifier)
+    if known:
+        return known, False
+    found = paper_metadata_find(identifier=identifier)
+    # A DOI can name a paper known by its arXiv id, and the other way round.
+    same = models.Q(pk__in=[])
+    if found.arxiv_id:
+        same |= models.Q(arxiv_id=found.arxiv_id)
+    if found.doi:
+        same |= models.Q(doi__iexact=found.doi)
+    if known := Paper.objects.filter(same).first():
+        return known, False
+    paper = Paper()
+    paper_enrich(paper=paper, metadata=found)
+    return paper, True

@@ -571,3 +571,6 @@ class PresentationAdmin(HistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # rows are added from their week's page, where they are numbered
+
+
+from syllabus.signup import admin as signup_admin  # noqa: E402, F401  (registers the sign-up's admin)
