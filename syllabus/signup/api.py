@@ -82,7 +82,8 @@ CLAIM_ID = OpenApiParameter(
     "claim_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Your claim's id."
 )
 REFUSED = OpenApiResponse(
-    description='Refused by a sign-up rule: `{"detail": message}`, or a field\'s message.'
+    OpenApiTypes.OBJECT,
+    description='Refused by a sign-up rule: `{"detail": message}`, or a field\'s message.',
 )
 
 
