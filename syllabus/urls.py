@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from papers.api import PaperViewSet, SlideDeckViewSet
 from presenters.api import PresenterViewSet
 from syllabus import api, feeds, health, media_views, views
+from syllabus.signup.api import SignupViewSet
 from syllabus.sitemaps import SITEMAPS
 
 api_router = DefaultRouter()
@@ -22,6 +23,7 @@ api_router.register("presenters", PresenterViewSet, basename="presenter")
 api_router.register("slides", SlideDeckViewSet, basename="slidedeck")
 api_router.register("categories", api.CategoryViewSet, basename="category")
 api_router.register("tags", api.TagViewSet, basename="tag")
+api_router.register("signups", SignupViewSet, basename="signup")
 
 # Swagger UI under our CSP: the split view serves its start-up script as a file, the template takes
 # its styles from a file, and its icons are data: images, allowed on this page only.
