@@ -538,3 +538,43 @@ def test_change_and_add_pages_load(staff_client, model):
 
     assert (change.status_code, change.context["original"]) == (200, obj)
     assert add.status_code == (403 if model == "claim" else 200)  # students claim; instructors decide
+
+
+# Rows from first-come claims
+
+SIGNUPS = reverse("admin:syllabus_signup_changelist")
+
+
+def test_make_rows_action_reports_the_rows_of_each_signup_and_refuses_preferences_mode(staff_client):
+    first_come = SignupFactory(term=TermFactory(name="Autumn"))
+    ClaimFactory(slot__week__term=first_come.term, presenter=SignedInPresenterFactory(name="Ana"))
+    ClaimFactory(slot__week__term=first_come.term, status=ClaimStatus.PENDING)
+    case = Case()  # preferences, in the term "Spring", which starts on the same day: then by id
+
+    response = staff_client.post(
+        SIGNUPS, {"action": "make_rows", "_selected_action": [first_come.pk, case.signup.pk]}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Autumn: 1 row created from confirmed claims.",
+        "Spring: This term's sign-up takes preferences, not claims of sessions.",
+    ]
+    assert [row[2] for row in rows_of(first_come.term)] == [["Ana"]]
+    assert rows_of(case.term) == []
+
+
+def test_make_rows_action_needs_the_permission_to_add_rows(client, django_user_model):
+    signup = SignupFactory()
+    ClaimFactory(slot__week__term=signup.term)
+    user = django_user_model.objects.create_user(username="viewer", password="x", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_signup", "change_signup"]))
+    client.force_login(user)
+
+    page = client.get(SIGNUPS)
+    client.post(SIGNUPS, {"action": "make_rows", "_selected_action": [signup.pk]})
+
+    assert page.context["action_form"] is None  # no action this user may run
+    assert rows_of(signup.term) == []
+    user.user_permissions.add(Permission.objects.get(codename="add_presentation"))
+    choices = client.get(SIGNUPS).context["action_form"].fields["action"].choices
+    assert dict(choices)["make_rows"] == "Create the week rows from confirmed claims"
