@@ -357,7 +357,7 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["presenter__name", "pool_paper__paper__title", "slot__week__title"]
     ordering = ["slot__week__date", "slot__week_id", "place", "created", "id"]
     readonly_fields = ["slot", "presenter", "pool_paper", "status", "place", "created", "decided_at"]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "cancel"]
 
     def has_add_permission(self, request):
         return False  # students claim from their pages
@@ -382,3 +382,16 @@ class ClaimAdmin(admin.ModelAdmin):
     def reject(self, request, queryset):
         decided = services.claims_decide(claims=queryset, approve=False)
         messages.success(request, f"{_count(len(decided), 'claim')} rejected.")
+
+    @admin.action(
+        description="Cancel the selected claims (their places go to the waitlist)", permissions=["change"]
+    )
+    def cancel(self, request, queryset):
+        cancelled, promoted = services.claims_cancel(claims=queryset)
+        for claim in cancelled:
+            self.log_change(request, claim, "Cancelled by an instructor.")
+        text = f"{_count(len(cancelled), 'claim')} cancelled."
+        if promoted:
+            names = ", ".join(claim.presenter.name for claim in promoted)
+            text += f" Given a place from the waitlist: {names}."
+        messages.success(request, text)

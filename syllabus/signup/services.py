@@ -349,6 +349,34 @@ def claims_decide(
     return decided
 
 
+def claims_cancel(
+    *, claims: Iterable[Claim], now: datetime.datetime | None = None
+) -> tuple[list[Claim], list[Claim]]:
+    """An instructor cancels claims, at any time; returns (the claims cancelled, the waitlisted promoted).
+
+    Claims no longer active are left as they are. Each place freed goes to the oldest waitlisted claim
+    of its session that can take it, as when a student cancels, even after the deadline: the
+    waitlist is the instructor's queue of replacements. Rows already made from a cancelled claim stay.
+    """
+    ids = [claim.pk for claim in claims]
+    now = now or timezone.now()
+    with transaction.atomic():
+        slots = _slots_lock(Claim.objects.filter(pk__in=ids).values_list("slot_id", flat=True))
+        _waitlisted_presenters_lock(slot.pk for slot in slots)
+        cancelled = list(
+            Claim.objects.filter(pk__in=ids, status__in=ACTIVE_STATUSES).order_by("created", "id")
+        )
+        freed = {claim.slot_id for claim in cancelled if claim.place is not None}
+        for claim in cancelled:
+            claim.status, claim.place, claim.decided_at = ClaimStatus.CANCELLED, None, now
+            claim.save(update_fields=["status", "place", "decided_at"])
+        promoted = []
+        for slot in slots:
+            if slot.pk in freed:
+                promoted += _slot_fill(slot, _signup_get(term__weeks=slot.week_id))
+    return cancelled, promoted
+
+
 # Preferences.
 
 

@@ -339,6 +339,30 @@ def test_claim_reject_action_frees_the_place_for_the_waitlist(staff_client):
     ]
 
 
+def test_claim_cancel_action_cancels_and_names_who_the_waitlist_promotes(staff_client):
+    signup = SignupFactory()
+    slot = SlotFactory(week=WeekFactory(term=signup.term), capacity=1)
+    holder = ClaimFactory(slot=slot, presenter=SignedInPresenterFactory(name="Ana"))
+    waiting = ClaimFactory(
+        slot=slot, presenter=SignedInPresenterFactory(name="Ben"), status=ClaimStatus.WAITLISTED, place=None
+    )
+    gone = ClaimFactory(slot__week__term=signup.term, status=ClaimStatus.CANCELLED, place=None)
+
+    response = staff_client.post(
+        CLAIMS, {"action": "cancel", "_selected_action": [holder.pk, gone.pk]}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "1 claim cancelled. Given a place from the waitlist: Ben."
+    ]
+    statuses = [Claim.objects.get(pk=c.pk) for c in (holder, waiting, gone)]
+    assert [(c.status, c.place) for c in statuses] == [
+        ("cancelled", None),
+        ("confirmed", 1),
+        ("cancelled", None),
+    ]
+
+
 def test_slot_list_shows_places_taken_and_the_waitlist_in_order(staff_client):
     slot = SlotFactory(week=WeekFactory(title="Busy"), capacity=1)
     ClaimFactory(slot=slot, presenter=SignedInPresenterFactory(name="First"))
@@ -414,6 +438,7 @@ def _requests(case):
         "pool approve": ("post", POOL, {"action": "approve", "_selected_action": [suggested.pk]}),
         "claims list": ("get", CLAIMS, {}),
         "claims approve": ("post", CLAIMS, {"action": "approve", "_selected_action": [pending.pk]}),
+        "claims cancel": ("post", CLAIMS, {"action": "cancel", "_selected_action": [pending.pk]}),
         "slots list": ("get", SLOTS, {}),
     }
 
@@ -443,6 +468,7 @@ VIEWS = [
     "pool approve",
     "claims list",
     "claims approve",
+    "claims cancel",
     "slots list",
 ]
 
