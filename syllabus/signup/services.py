@@ -15,6 +15,7 @@ sessions) becomes a SignupError with the constraint's message.
 import datetime
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -168,6 +169,43 @@ def pool_decide(*, pool_papers: Iterable[PoolPaper], approve: bool) -> int:
     if decided:
         content_changed()  # an update sends no signals; an approved paper joins the public pool
     return decided
+
+
+# Slots.
+
+
+@dataclass
+class SlotsOpened:
+    """What opening weeks for sign-up did: the new slots, and the weeks left as they were, by reason."""
+
+    opened: list[Slot] = field(default_factory=list)
+    without_signup: list[Week] = field(default_factory=list)
+    already_open: list[Week] = field(default_factory=list)
+
+
+@transaction.atomic
+def slots_open(*, weeks: Iterable[Week], capacity: int = 1) -> SlotsOpened:
+    """Open weeks for sign-up, each with a slot of `capacity` places, in the order of their dates.
+
+    A week of a term without a sign-up, or one open already (whatever its capacity), is left alone
+    and reported.
+    """
+    weeks = list(Week.objects.filter(pk__in=[week.pk for week in weeks]).order_by("date", "position", "id"))
+    with_signup = set(
+        Signup.objects.filter(term_id__in={week.term_id for week in weeks}).values_list("term_id", flat=True)
+    )
+    result = SlotsOpened()
+    for week in weeks:
+        if week.term_id not in with_signup:
+            result.without_signup.append(week)
+            continue
+        # get_or_create: an instructor opening the same week at the same time finds its slot.
+        slot, created = Slot.objects.get_or_create(week=week, defaults={"capacity": capacity})
+        if created:
+            result.opened.append(slot)
+        else:
+            result.already_open.append(week)
+    return result
 
 
 # Votes.

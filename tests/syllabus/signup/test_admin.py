@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from papers.models import Paper
 from syllabus.models import Presentation
-from syllabus.signup.models import Claim, ClaimStatus, PoolPaper, SignupMode
+from syllabus.signup.models import Claim, ClaimStatus, PoolPaper, SignupMode, Slot
 from tests.conftest import count_queries
 from tests.factories import (
     ClaimFactory,
@@ -604,3 +604,52 @@ def test_make_rows_action_needs_the_permission_to_add_rows(client, django_user_m
     user.user_permissions.add(Permission.objects.get(codename="add_presentation"))
     choices = client.get(SIGNUPS).context["action_form"].fields["action"].choices
     assert dict(choices)["make_rows"] == "Create the week rows from confirmed claims"
+
+
+# Opening weeks for sign-up
+
+WEEKS = reverse("admin:syllabus_week_changelist")
+
+
+def test_open_for_signup_action_makes_one_place_slots_and_names_the_weeks_it_skips(staff_client):
+    signup = SignupFactory()
+    day = datetime.date(2026, 9, 3)
+    first, second, opened = (
+        WeekFactory(term=signup.term, title=title, date=day + datetime.timedelta(weeks=n))
+        for n, title in enumerate(("First", "Second", "Opened"))
+    )
+    SlotFactory(week=opened, capacity=3)
+    elsewhere = WeekFactory(term=TermFactory(), title="Elsewhere", date=day)
+    chosen = [second.pk, opened.pk, elsewhere.pk, first.pk]
+
+    response = staff_client.post(
+        WEEKS, {"action": "open_for_signup", "_selected_action": chosen}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Opened for sign-up, one place each: 2026-09-03 First; 2026-09-10 Second.",
+        "Not opened, their terms have no sign-up: 2026-09-03 Elsewhere.",
+        "Already open for sign-up: 2026-09-17 Opened.",
+    ]
+    slots = Slot.objects.order_by("week__date", "week__title")
+    assert [(slot.week.title, slot.capacity) for slot in slots] == [
+        ("First", 1),
+        ("Second", 1),
+        ("Opened", 3),
+    ]
+
+
+def test_open_for_signup_action_needs_the_permission_to_add_slots(client, django_user_model):
+    week = WeekFactory(term=SignupFactory().term)
+    user = django_user_model.objects.create_user(username="editor", password="x", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_week", "change_week"]))
+    client.force_login(user)
+
+    client.post(WEEKS, {"action": "open_for_signup", "_selected_action": [week.pk]})
+    before = client.get(WEEKS).context["action_form"].fields["action"].choices
+    user.user_permissions.add(Permission.objects.get(codename="add_slot"))
+    after = client.get(WEEKS).context["action_form"].fields["action"].choices
+
+    assert Slot.objects.count() == 0
+    assert ("open_for_signup", "Open the selected weeks for sign-up") not in before
+    assert ("open_for_signup", "Open the selected weeks for sign-up") in after
