@@ -30,6 +30,7 @@ from syllabus.admin_forms import (
 from syllabus.admin_history import HistoryAdmin
 from syllabus.admin_versions import EditSnapshotInlineMixin, EditSnapshotMixin
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
+from syllabus.signup import services as signup_services
 
 admin.site.site_header = "Syllabus administration"
 admin.site.site_title = "Syllabus admin"
@@ -446,7 +447,7 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
         ("Record", {"fields": ["source_path", "created", "updated"], "classes": ["collapse"]}),
     ]
     inlines = [PresentationInline, SlideDeckInline]
-    actions = ["publish", "unpublish", "invite_presenters"]
+    actions = ["publish", "unpublish", "invite_presenters", "open_for_signup"]
 
     class Media:
         css = {"all": ["css/admin_readiness.css"]}
@@ -496,6 +497,23 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
     @admin.action(description="Unpublish selected weeks", permissions=["change"])
     def unpublish(self, request, queryset):
         _report(request, services.weeks_set_published(weeks=queryset, published=False), "week", "unpublished")
+
+    def has_open_for_signup_permission(self, request) -> bool:
+        return request.user.has_perm("syllabus.add_slot")
+
+    @admin.action(description="Open the selected weeks for sign-up", permissions=["open_for_signup"])
+    def open_for_signup(self, request, queryset):
+        """A slot of one place per week; the capacity is edited on the slots' list."""
+        result = signup_services.slots_open(weeks=queryset)
+        if result.opened:
+            weeks = "; ".join(str(slot.week) for slot in result.opened)
+            messages.success(request, f"Opened for sign-up, one place each: {weeks}.")
+        if result.without_signup:
+            weeks = "; ".join(str(week) for week in result.without_signup)
+            messages.warning(request, f"Not opened, their terms have no sign-up: {weeks}.")
+        if result.already_open:
+            weeks = "; ".join(str(week) for week in result.already_open)
+            messages.info(request, f"Already open for sign-up: {weeks}.")
 
     @admin.action(description="Invite the presenters of the selected weeks", permissions=["invite"])
     def invite_presenters(self, request, queryset):

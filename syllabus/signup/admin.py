@@ -20,6 +20,7 @@ from syllabus.signup import services
 from syllabus.signup.admin_forms import PairFormSet, PoolAddForm, SeedForm
 from syllabus.signup.assignment import assignment_apply, assignment_propose, signup_inputs
 from syllabus.signup.models import ACTIVE, Claim, ClaimStatus, PoolPaper, Signup, SignupMode, Slot
+from syllabus.signup.services import SignupError
 
 ASSIGN_PERMISSIONS = ["syllabus.change_week", "syllabus.add_presentation"]
 
@@ -36,6 +37,7 @@ class SignupAdmin(admin.ModelAdmin):
     search_fields = ["term__name", "term__code"]
     autocomplete_fields = ["term"]
     change_form_template = "admin/syllabus/signup/change_form.html"
+    actions = ["make_rows"]
 
     def get_urls(self):
         own = [
@@ -57,6 +59,24 @@ class SignupAdmin(admin.ModelAdmin):
 
     def has_assign_permission(self, request) -> bool:
         return request.user.has_perms(ASSIGN_PERMISSIONS)
+
+    def has_make_rows_permission(self, request) -> bool:
+        return request.user.has_perm("syllabus.add_presentation")
+
+    @admin.action(description="Create the week rows from confirmed claims", permissions=["make_rows"])
+    def make_rows(self, request, queryset):
+        """First come: each confirmed claim becomes a row of its week; a second run adds only new ones."""
+        for signup in queryset.select_related("term").order_by("term__start_date", "pk"):
+            try:
+                rows = services.claims_to_rows(signup=signup)
+            except SignupError as error:
+                messages.error(request, f"{signup.term}: {error}")
+                continue
+            if rows:
+                self.log_change(request, signup, f"Created {_count(len(rows), 'row')} from confirmed claims.")
+            messages.success(
+                request, f"{signup.term}: {_count(len(rows), 'row')} created from confirmed claims."
+            )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         signup = self.get_object(request, object_id)
@@ -337,7 +357,7 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["presenter__name", "pool_paper__paper__title", "slot__week__title"]
     ordering = ["slot__week__date", "slot__week_id", "place", "created", "id"]
     readonly_fields = ["slot", "presenter", "pool_paper", "status", "place", "created", "decided_at"]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "cancel"]
 
     def has_add_permission(self, request):
         return False  # students claim from their pages
@@ -362,3 +382,16 @@ class ClaimAdmin(admin.ModelAdmin):
     def reject(self, request, queryset):
         decided = services.claims_decide(claims=queryset, approve=False)
         messages.success(request, f"{_count(len(decided), 'claim')} rejected.")
+
+    @admin.action(
+        description="Cancel the selected claims (their places go to the waitlist)", permissions=["change"]
+    )
+    def cancel(self, request, queryset):
+        cancelled, promoted = services.claims_cancel(claims=queryset)
+        for claim in cancelled:
+            self.log_change(request, claim, "Cancelled by an instructor.")
+        text = f"{_count(len(cancelled), 'claim')} cancelled."
+        if promoted:
+            names = ", ".join(claim.presenter.name for claim in promoted)
+            text += f" Given a place from the waitlist: {names}."
+        messages.success(request, text)

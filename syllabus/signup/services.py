@@ -15,6 +15,7 @@ sessions) becomes a SignupError with the constraint's message.
 import datetime
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -168,6 +169,43 @@ def pool_decide(*, pool_papers: Iterable[PoolPaper], approve: bool) -> int:
     if decided:
         content_changed()  # an update sends no signals; an approved paper joins the public pool
     return decided
+
+
+# Slots.
+
+
+@dataclass
+class SlotsOpened:
+    """What opening weeks for sign-up did: the new slots, and the weeks left as they were, by reason."""
+
+    opened: list[Slot] = field(default_factory=list)
+    without_signup: list[Week] = field(default_factory=list)
+    already_open: list[Week] = field(default_factory=list)
+
+
+@transaction.atomic
+def slots_open(*, weeks: Iterable[Week], capacity: int = 1) -> SlotsOpened:
+    """Open weeks for sign-up, each with a slot of `capacity` places, in the order of their dates.
+
+    A week of a term without a sign-up, or one open already (whatever its capacity), is left alone
+    and reported.
+    """
+    weeks = list(Week.objects.filter(pk__in=[week.pk for week in weeks]).order_by("date", "position", "id"))
+    with_signup = set(
+        Signup.objects.filter(term_id__in={week.term_id for week in weeks}).values_list("term_id", flat=True)
+    )
+    result = SlotsOpened()
+    for week in weeks:
+        if week.term_id not in with_signup:
+            result.without_signup.append(week)
+            continue
+        # get_or_create: an instructor opening the same week at the same time finds its slot.
+        slot, created = Slot.objects.get_or_create(week=week, defaults={"capacity": capacity})
+        if created:
+            result.opened.append(slot)
+        else:
+            result.already_open.append(week)
+    return result
 
 
 # Votes.
@@ -347,6 +385,34 @@ def claims_decide(
                 if slot.pk in freed:
                     _slot_fill(slot, _signup_get(term__weeks=slot.week_id))
     return decided
+
+
+def claims_cancel(
+    *, claims: Iterable[Claim], now: datetime.datetime | None = None
+) -> tuple[list[Claim], list[Claim]]:
+    """An instructor cancels claims, at any time; returns (the claims cancelled, the waitlisted promoted).
+
+    Claims no longer active are left as they are. Each place freed goes to the oldest waitlisted claim
+    of its session that can take it, as when a student cancels, even after the deadline: the
+    waitlist is the instructor's queue of replacements. Rows already made from a cancelled claim stay.
+    """
+    ids = [claim.pk for claim in claims]
+    now = now or timezone.now()
+    with transaction.atomic():
+        slots = _slots_lock(Claim.objects.filter(pk__in=ids).values_list("slot_id", flat=True))
+        _waitlisted_presenters_lock(slot.pk for slot in slots)
+        cancelled = list(
+            Claim.objects.filter(pk__in=ids, status__in=ACTIVE_STATUSES).order_by("created", "id")
+        )
+        freed = {claim.slot_id for claim in cancelled if claim.place is not None}
+        for claim in cancelled:
+            claim.status, claim.place, claim.decided_at = ClaimStatus.CANCELLED, None, now
+            claim.save(update_fields=["status", "place", "decided_at"])
+        promoted = []
+        for slot in slots:
+            if slot.pk in freed:
+                promoted += _slot_fill(slot, _signup_get(term__weeks=slot.week_id))
+    return cancelled, promoted
 
 
 # Preferences.

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from papers.models import Paper
 from syllabus.models import Presentation
-from syllabus.signup.models import Claim, ClaimStatus, PoolPaper, SignupMode
+from syllabus.signup.models import Claim, ClaimStatus, PoolPaper, SignupMode, Slot
 from tests.conftest import count_queries
 from tests.factories import (
     ClaimFactory,
@@ -339,6 +339,30 @@ def test_claim_reject_action_frees_the_place_for_the_waitlist(staff_client):
     ]
 
 
+def test_claim_cancel_action_cancels_and_names_who_the_waitlist_promotes(staff_client):
+    signup = SignupFactory()
+    slot = SlotFactory(week=WeekFactory(term=signup.term), capacity=1)
+    holder = ClaimFactory(slot=slot, presenter=SignedInPresenterFactory(name="Ana"))
+    waiting = ClaimFactory(
+        slot=slot, presenter=SignedInPresenterFactory(name="Ben"), status=ClaimStatus.WAITLISTED, place=None
+    )
+    gone = ClaimFactory(slot__week__term=signup.term, status=ClaimStatus.CANCELLED, place=None)
+
+    response = staff_client.post(
+        CLAIMS, {"action": "cancel", "_selected_action": [holder.pk, gone.pk]}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "1 claim cancelled. Given a place from the waitlist: Ben."
+    ]
+    statuses = [Claim.objects.get(pk=c.pk) for c in (holder, waiting, gone)]
+    assert [(c.status, c.place) for c in statuses] == [
+        ("cancelled", None),
+        ("confirmed", 1),
+        ("cancelled", None),
+    ]
+
+
 def test_slot_list_shows_places_taken_and_the_waitlist_in_order(staff_client):
     slot = SlotFactory(week=WeekFactory(title="Busy"), capacity=1)
     ClaimFactory(slot=slot, presenter=SignedInPresenterFactory(name="First"))
@@ -414,6 +438,7 @@ def _requests(case):
         "pool approve": ("post", POOL, {"action": "approve", "_selected_action": [suggested.pk]}),
         "claims list": ("get", CLAIMS, {}),
         "claims approve": ("post", CLAIMS, {"action": "approve", "_selected_action": [pending.pk]}),
+        "claims cancel": ("post", CLAIMS, {"action": "cancel", "_selected_action": [pending.pk]}),
         "slots list": ("get", SLOTS, {}),
     }
 
@@ -443,6 +468,7 @@ VIEWS = [
     "pool approve",
     "claims list",
     "claims approve",
+    "claims cancel",
     "slots list",
 ]
 
@@ -538,3 +564,92 @@ def test_change_and_add_pages_load(staff_client, model):
 
     assert (change.status_code, change.context["original"]) == (200, obj)
     assert add.status_code == (403 if model == "claim" else 200)  # students claim; instructors decide
+
+
+# Rows from first-come claims
+
+SIGNUPS = reverse("admin:syllabus_signup_changelist")
+
+
+def test_make_rows_action_reports_the_rows_of_each_signup_and_refuses_preferences_mode(staff_client):
+    first_come = SignupFactory(term=TermFactory(name="Autumn"))
+    ClaimFactory(slot__week__term=first_come.term, presenter=SignedInPresenterFactory(name="Ana"))
+    ClaimFactory(slot__week__term=first_come.term, status=ClaimStatus.PENDING)
+    case = Case()  # preferences, in the term "Spring", which starts on the same day: then by id
+
+    response = staff_client.post(
+        SIGNUPS, {"action": "make_rows", "_selected_action": [first_come.pk, case.signup.pk]}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Autumn: 1 row created from confirmed claims.",
+        "Spring: This term's sign-up takes preferences, not claims of sessions.",
+    ]
+    assert [row[2] for row in rows_of(first_come.term)] == [["Ana"]]
+    assert rows_of(case.term) == []
+
+
+def test_make_rows_action_needs_the_permission_to_add_rows(client, django_user_model):
+    signup = SignupFactory()
+    ClaimFactory(slot__week__term=signup.term)
+    user = django_user_model.objects.create_user(username="viewer", password="x", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_signup", "change_signup"]))
+    client.force_login(user)
+
+    page = client.get(SIGNUPS)
+    client.post(SIGNUPS, {"action": "make_rows", "_selected_action": [signup.pk]})
+
+    assert page.context["action_form"] is None  # no action this user may run
+    assert rows_of(signup.term) == []
+    user.user_permissions.add(Permission.objects.get(codename="add_presentation"))
+    choices = client.get(SIGNUPS).context["action_form"].fields["action"].choices
+    assert dict(choices)["make_rows"] == "Create the week rows from confirmed claims"
+
+
+# Opening weeks for sign-up
+
+WEEKS = reverse("admin:syllabus_week_changelist")
+
+
+def test_open_for_signup_action_makes_one_place_slots_and_names_the_weeks_it_skips(staff_client):
+    signup = SignupFactory()
+    day = datetime.date(2026, 9, 3)
+    first, second, opened = (
+        WeekFactory(term=signup.term, title=title, date=day + datetime.timedelta(weeks=n))
+        for n, title in enumerate(("First", "Second", "Opened"))
+    )
+    SlotFactory(week=opened, capacity=3)
+    elsewhere = WeekFactory(term=TermFactory(), title="Elsewhere", date=day)
+    chosen = [second.pk, opened.pk, elsewhere.pk, first.pk]
+
+    response = staff_client.post(
+        WEEKS, {"action": "open_for_signup", "_selected_action": chosen}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Opened for sign-up, one place each: 2026-09-03 First; 2026-09-10 Second.",
+        "Not opened, their terms have no sign-up: 2026-09-03 Elsewhere.",
+        "Already open for sign-up: 2026-09-17 Opened.",
+    ]
+    slots = Slot.objects.order_by("week__date", "week__title")
+    assert [(slot.week.title, slot.capacity) for slot in slots] == [
+        ("First", 1),
+        ("Second", 1),
+        ("Opened", 3),
+    ]
+
+
+def test_open_for_signup_action_needs_the_permission_to_add_slots(client, django_user_model):
+    week = WeekFactory(term=SignupFactory().term)
+    user = django_user_model.objects.create_user(username="editor", password="x", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_week", "change_week"]))
+    client.force_login(user)
+
+    client.post(WEEKS, {"action": "open_for_signup", "_selected_action": [week.pk]})
+    before = client.get(WEEKS).context["action_form"].fields["action"].choices
+    user.user_permissions.add(Permission.objects.get(codename="add_slot"))
+    after = client.get(WEEKS).context["action_form"].fields["action"].choices
+
+    assert Slot.objects.count() == 0
+    assert ("open_for_signup", "Open the selected weeks for sign-up") not in before
+    assert ("open_for_signup", "Open the selected weeks for sign-up") in after

@@ -9,6 +9,7 @@ from syllabus.signup.services import (
     _save_or_refuse,
     claim_cancel,
     claim_make,
+    claims_cancel,
     claims_decide,
 )
 from tests.factories import (
@@ -410,3 +411,52 @@ def test_claims_decide_in_several_sessions_at_once():
 
     assert claims(first) == [("Ana", "rejected", None), ("Ben", "pending", 1)]
     assert claims(second) == [("Cy", "rejected", None), ("Dee", "pending", 1)]
+
+
+# An instructor cancels claims.
+
+
+def test_claims_cancel_frees_places_for_the_waitlist_in_order_and_leaves_inactive_claims():
+    signup, slot = open_slot(capacity=2)
+    ana, _ben, cy, dee, eve = waitlist(signup, slot, ["Ana", "Ben", "Cy", "Dee", "Eve"])
+    claim_cancel(claim=eve, presenter=eve.presenter)
+    now = signup.deadline + datetime.timedelta(days=1)  # instructors may cancel after the deadline
+
+    cancelled, promoted = claims_cancel(claims=Claim.objects.filter(pk__in=[ana.pk, dee.pk, eve.pk]), now=now)
+
+    assert [claim.pk for claim in cancelled] == [ana.pk, dee.pk]
+    assert [claim.pk for claim in promoted] == [cy.pk]
+    assert claims(slot) == [
+        ("Ana", "cancelled", None),
+        ("Ben", "confirmed", 2),
+        ("Cy", "confirmed", 1),
+        ("Dee", "cancelled", None),
+        ("Eve", "cancelled", None),
+    ]
+    ana.refresh_from_db()
+    eve.refresh_from_db()
+    assert (ana.decided_at, eve.decided_at) == (now, None)
+
+
+def test_claims_cancel_in_several_sessions_at_once_promotes_to_pending_when_approval_is_needed():
+    signup, first = open_slot(capacity=1, claims_need_approval=True)
+    second = SlotFactory(week=WeekFactory(term=signup.term), capacity=1)
+    ana, _ben = waitlist(signup, first, ["Ana", "Ben"])
+    cy, _dee = waitlist(signup, second, ["Cy", "Dee"])
+
+    cancelled, promoted = claims_cancel(claims=[cy, ana])
+
+    assert [claim.presenter.name for claim in cancelled] == ["Ana", "Cy"]
+    assert sorted(claim.presenter.name for claim in promoted) == ["Ben", "Dee"]
+    assert claims(first) == [("Ana", "cancelled", None), ("Ben", "pending", 1)]
+    assert claims(second) == [("Cy", "cancelled", None), ("Dee", "pending", 1)]
+
+
+def test_claims_cancel_of_a_waitlisted_claim_promotes_nobody():
+    signup, slot = open_slot(capacity=1)
+    _ana, ben, _cy = waitlist(signup, slot, ["Ana", "Ben", "Cy"])
+
+    cancelled, promoted = claims_cancel(claims=[ben])
+
+    assert ([claim.pk for claim in cancelled], promoted) == ([ben.pk], [])
+    assert claims(slot) == [("Ana", "confirmed", 1), ("Ben", "cancelled", None), ("Cy", "waitlisted", None)]

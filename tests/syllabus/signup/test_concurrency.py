@@ -1,10 +1,11 @@
 """Students racing each other on PostgreSQL: claims of the last place, of one paper, and a cancel.
 
-Each test starts its threads at the same moment (a Barrier); each thread calls the service on its
-own database connection, closed at its end. SQLite takes one writer at a time for the whole
+Each test starts its threads at the same moment (a Barrier); each thread calls the service, or posts
+the sign-up page's form from its own test client, on its own database connection, closed at its end. SQLite takes one writer at a time for the whole
 database, so these races only exist (and are only tested) on PostgreSQL.
 """
 
+import datetime
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,8 @@ from functools import partial
 
 import pytest
 from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
 
 from syllabus.signup.models import Claim, Vote
 from syllabus.signup.services import SignupError, claim_cancel, claim_make, vote_toggle
@@ -21,7 +24,9 @@ from tests.factories import (
     SignedInPresenterFactory,
     SignupFactory,
     SlotFactory,
+    WeekFactory,
 )
+from tests.syllabus.signup.test_pages import shown_messages, slot_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROUNDS = 10
@@ -80,6 +85,47 @@ def test_two_students_claiming_the_last_place_at_once_one_gets_it_the_other_wait
             1,
             2,
             3,
+        ]
+
+
+def test_two_students_posting_a_claim_of_the_last_place_at_once_one_gets_it_the_other_is_told():
+    """The race of the issue through real requests: two browsers post the claim form together."""
+    for round_ in range(ROUNDS):
+        signup = SignupFactory()
+        week = WeekFactory(term=signup.term, title="Pooling", date=datetime.date(2026, 10, 1))
+        slot = SlotFactory(week=week, capacity=2)
+        ClaimFactory(slot=slot, place=1, presenter=SignedInPresenterFactory(name=f"Early {round_}"))
+        students = [SignedInPresenterFactory(name=f"{name} {round_}") for name in ("Ana", "Ben")]
+        titles = {student.pk: f"Paper of {student.name}" for student in students}
+        posts = []
+        for student in students:
+            browser = Client()
+            browser.force_login(student.user)
+            entry = PoolPaperFactory(term=signup.term, paper__title=titles[student.pk])
+            data = {"slot": slot.pk, "pool_paper": entry.pk}
+            posts.append(
+                partial(browser.post, reverse("signup:claim", args=[signup.term.slug]), data, follow=True)
+            )
+
+        answers = at_once(posts)
+
+        claims = {c.presenter_id: c for c in Claim.objects.filter(slot=slot).exclude(place=1)}
+        assert sorted((c.status, c.place) for c in claims.values()) == [
+            ("confirmed", 2),
+            ("waitlisted", None),
+        ]
+        for student, answer in zip(students, answers, strict=True):
+            # Each is sent back to the sign-up page and told what became of their claim.
+            title, won = titles[student.pk], claims[student.pk].status == "confirmed"
+            assert answer.redirect_chain == [(signup.get_absolute_url(), 302)]
+            assert shown_messages(answer) == [
+                f"You present “{title}” in Pooling (1 Oct 2026)."
+                if won
+                else f"Pooling (1 Oct 2026) is full: you are on its waitlist with “{title}”."
+            ]
+        winner = next(student for student in students if claims[student.pk].status == "confirmed")
+        assert slot_lines(Client().get(signup.get_absolute_url()).content.decode()) == [
+            f"1 Oct 2026 · Pooling · 2 places · taken by Early {round_}, {winner.name} · full · 1 on the waitlist"
         ]
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from syllabus.signup.services import SignupError, claim_make, claims_to_rows
@@ -33,8 +35,9 @@ def claim(signup, slot, name: str, title: str, **fields):
 
 def test_claims_to_rows_appends_each_confirmed_claim_to_its_week_credited():
     signup = SignupFactory()
-    first = SlotFactory(week=WeekFactory(term=signup.term), capacity=3)
-    second = SlotFactory(week=WeekFactory(term=signup.term))
+    # Dated: the factory's dates wrap around, so unnamed weeks may come in either order.
+    first = SlotFactory(week=WeekFactory(term=signup.term, date=datetime.date(2026, 9, 3)), capacity=3)
+    second = SlotFactory(week=WeekFactory(term=signup.term, date=datetime.date(2026, 9, 10)))
     PresentationFactory(week=first.week, order=1, paper=None, label="Introduction")
     claim(signup, first, "Ben", "Set Transformer", place=2)
     claim(signup, first, "Ana", "Deep Sets", place=1)
