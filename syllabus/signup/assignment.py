@@ -52,7 +52,8 @@ from scipy.optimize import linear_sum_assignment
 from syllabus.history import history_batch
 from syllabus.models import Presentation, Week
 from syllabus.services import presentation_set_presenters, row_lock, week_next_order
-from syllabus.signup.models import PoolPaper, Preference, Signup, Slot
+from syllabus.signup.models import PoolPaper, Preference, Signup
+from syllabus.signup.services import slots_open
 
 Student = Hashable
 WeekKey = Hashable
@@ -249,7 +250,7 @@ class SignupInputs:
 
 def signup_inputs(*, signup: Signup) -> SignupInputs:
     """The sign-up's slots, approved pool papers and preferences, in five queries however many."""
-    slots = list(Slot.objects.filter(week__term_id=signup.term_id).select_related("week"))
+    slots = list(slots_open(term_id=signup.term_id).select_related("week"))
     pool = list(
         PoolPaper.objects.filter(term_id=signup.term_id, status=PoolPaper.Status.APPROVED)
         .select_related("paper")

@@ -61,6 +61,7 @@ IN_POOL = _constraint_message(PoolPaper, "pool_paper_once_per_term")
 PLACE_TAKEN = _constraint_message(Claim, "claim_place_once_per_slot")
 SLOT_CLAIMED = _constraint_message(Claim, "one_active_claim_per_slot_per_student")
 PAPER_CLAIMED = _constraint_message(Claim, "pool_paper_claimed_once")
+NOT_OPEN = "This session is not open for sign-up."
 ACTIVE_STATUSES = (ClaimStatus.CONFIRMED, ClaimStatus.PENDING, ClaimStatus.WAITLISTED)
 
 
@@ -189,6 +190,15 @@ def vote_toggle(*, pool_paper: PoolPaper, presenter: Presenter, now: datetime.da
     return True
 
 
+# Sessions open for sign-up.
+
+
+def slots_open(*, term_id: int) -> models.QuerySet[Slot]:
+    """The term's slots that students may see, claim, mark unavailable or be assigned to: those of
+    published weeks. A slot of a draft week stays closed until its week is published."""
+    return Slot.objects.filter(week__term_id=term_id, week__in=Week.objects.published())
+
+
 # First-come claims.
 
 
@@ -244,6 +254,8 @@ def claim_make(
         signup = _signup_get(term__weeks=slot.week_id)
         _check_mode(signup, SignupMode.FIRST_COME)
         _check_open(signup, now)
+        if not slots_open(term_id=signup.term_id).filter(pk=slot.pk).exists():
+            raise SignupError(NOT_OPEN)
         if pool_paper.term_id != signup.term_id:
             raise SignupError("This paper is not in this term's pool.")
         if pool_paper.status != PoolPaper.Status.APPROVED:
@@ -390,9 +402,7 @@ def preference_save(
             f"A week is marked unavailable more than once: {'; '.join(w.title for w in twice_weeks)}."
         )
     open_weeks = set(
-        Slot.objects.filter(week__term_id=signup.term_id, week_id__in=week_ids).values_list(
-            "week_id", flat=True
-        )
+        slots_open(term_id=signup.term_id).filter(week_id__in=week_ids).values_list("week_id", flat=True)
     )
     closed = [weeks[pk] for pk in week_ids if pk not in open_weeks]
     if closed:
