@@ -230,8 +230,14 @@ def _places_held(signup: Signup, presenter_id: int) -> int:
 
 
 def _free_place(slot: Slot) -> int | None:
-    """The lowest place of the slot that no claim holds, or None when it is full (lock the slot first)."""
+    """The lowest place of the slot that no claim holds, or None when it is full (lock the slot first).
+
+    Full means as many places held as the capacity, or more: a capacity lowered below the places
+    held frees nothing until enough claims have gone.
+    """
     taken = set(Claim.objects.filter(HOLDS_PLACE, slot=slot).values_list("place", flat=True))
+    if len(taken) >= slot.capacity:
+        return None
     return next((place for place in range(1, slot.capacity + 1) if place not in taken), None)
 
 
@@ -331,6 +337,26 @@ def claim_cancel(*, claim: Claim, presenter: Presenter, now: datetime.datetime |
         claim.status, claim.place = ClaimStatus.CANCELLED, None
         claim.save(update_fields=["status", "place"])
         return _slot_fill(slot, signup) if held_a_place else []
+
+
+def slot_set_capacity(*, slot: Slot, capacity: int) -> list[Claim]:
+    """An instructor changes how many presentations a session takes; returns the waitlisted claims
+    promoted into the new places.
+
+    Raising it fills the new places from the waitlist, oldest first (as a cancelled claim's place is
+    filled). Lowering it below the places held takes no place back: those claims stay, and the
+    waitlist moves only once fewer places are held than the new capacity.
+    """
+    Slot._meta.get_field("capacity").run_validators(capacity)
+    with transaction.atomic():
+        locked = Slot.objects.select_for_update().get(pk=slot.pk)
+        _waitlisted_presenters_lock([locked.pk])
+        locked.capacity = slot.capacity = capacity
+        locked.save(update_fields=["capacity"])
+        signup = Signup.objects.filter(term__weeks=locked.week_id).first()
+        if signup is None or signup.mode != SignupMode.FIRST_COME:
+            return []
+        return _slot_fill(locked, signup)
 
 
 def claims_decide(
