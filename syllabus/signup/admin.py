@@ -330,6 +330,18 @@ class SlotAdmin(admin.ModelAdmin):
             .prefetch_related(Prefetch("claims", active, to_attr="active_claims"))
         )
 
+    def save_model(self, request, obj, form, change):
+        """A changed capacity goes through the service, which fills new places from the waitlist.
+
+        Called for the change form and for the list's editable capacity alike.
+        """
+        if change and "capacity" in form.changed_data:
+            promoted = services.slot_set_capacity(slot=obj, capacity=obj.capacity)
+            if promoted:
+                names = ", ".join(claim.presenter.name for claim in promoted)
+                self.message_user(request, f"{obj.week}: from the waitlist, {names} took a place.")
+        super().save_model(request, obj, form, change)
+
     @admin.display(description="term", ordering="week__term")
     def term(self, slot: Slot):
         return slot.week.term

@@ -50,9 +50,10 @@ from django.db import transaction
 from scipy.optimize import linear_sum_assignment
 
 from syllabus.history import history_batch
-from syllabus.models import Presentation, Week
+from syllabus.models import Presentation, PresentationPresenter, Week
 from syllabus.services import presentation_set_presenters, row_lock, week_next_order
-from syllabus.signup.models import PoolPaper, Preference, Signup, Slot
+from syllabus.signup.models import PoolPaper, Preference, Signup
+from syllabus.signup.services import slots_open
 
 Student = Hashable
 WeekKey = Hashable
@@ -237,7 +238,8 @@ def _unsatisfied(*, students, needs, can_make, pairs, ranks, scores, n_papers) -
 
 @dataclass
 class SignupInputs:
-    """What the assignment of a sign-up reads: open weeks, approved papers, students' preferences."""
+    """What the assignment of a sign-up reads: open weeks, approved papers, students' preferences, and
+    the rows the term has already (an assignment applied before, rows the instructor added)."""
 
     weeks: list[Week]
     capacity: dict[Week, int]
@@ -245,11 +247,24 @@ class SignupInputs:
     students: list  # presenters.Presenter who sent preferences
     ranks: dict
     unavailable: dict
+    rows_in_week: Counter = field(default_factory=Counter)  # week id: rows of that open week
+    rows_of_presenter: Counter = field(
+        default_factory=Counter
+    )  # presenter id: rows crediting them in open weeks
+    papers_with_rows: set = field(default_factory=set)  # paper ids that have a row in the term
+
+    def filled(self, weeks: Iterable[Week]) -> dict:
+        return {week: self.rows_in_week[week.pk] for week in weeks}
+
+    def held(self, students: Iterable) -> dict:
+        return {student: self.rows_of_presenter[student.pk] for student in students}
 
 
 def signup_inputs(*, signup: Signup) -> SignupInputs:
-    """The sign-up's slots, approved pool papers and preferences, in five queries however many."""
-    slots = list(Slot.objects.filter(week__term_id=signup.term_id).select_related("week"))
+    """The sign-up's open slots, approved pool papers, preferences and existing rows, in seven queries
+    however many."""
+    slots = list(slots_open(term_id=signup.term_id).select_related("week"))
+    week_ids = [slot.week_id for slot in slots]
     pool = list(
         PoolPaper.objects.filter(term_id=signup.term_id, status=PoolPaper.Status.APPROVED)
         .select_related("paper")
@@ -261,6 +276,11 @@ def signup_inputs(*, signup: Signup) -> SignupInputs:
         .prefetch_related("ranked", "unavailable_weeks")
         .order_by("id")
     )
+    rows = list(Presentation.objects.filter(week__term_id=signup.term_id).values_list("week_id", "paper_id"))
+    credits = PresentationPresenter.objects.filter(presentation__week_id__in=week_ids).values_list(
+        "presenter_id", flat=True
+    )
+    open_week_ids = set(week_ids)
     paper_of_entry = {entry.pk: entry.paper for entry in pool}
     return SignupInputs(
         weeks=[slot.week for slot in slots],
@@ -279,18 +299,28 @@ def signup_inputs(*, signup: Signup) -> SignupInputs:
         unavailable={
             preference.presenter: set(preference.unavailable_weeks.all()) for preference in preferences
         },
+        rows_in_week=Counter(week_id for week_id, _ in rows if week_id in open_week_ids),
+        rows_of_presenter=Counter(credits),
+        papers_with_rows={paper_id for _, paper_id in rows if paper_id is not None},
     )
 
 
 def assignment_propose(*, signup: Signup) -> Assignment:
-    """An optimal assignment of the sign-up's students (those who sent preferences), not saved."""
+    """An optimal assignment of the sign-up's students (those who sent preferences), not saved.
+
+    Rows the term already has count: a paper with a row is not proposed again, a week's rows take its
+    places, and a student's rows in the open weeks count towards their presentations.
+    """
     inputs = signup_inputs(signup=signup)
+    limit = signup.presentations_per_student
     return assignment_solve(
         students=inputs.students,
-        papers=inputs.papers,
+        papers=[paper for paper in inputs.papers if paper.pk not in inputs.papers_with_rows],
         weeks=inputs.weeks,
-        capacity=inputs.capacity,
-        per_student=signup.presentations_per_student,
+        capacity={
+            week: max(places - inputs.rows_in_week[week.pk], 0) for week, places in inputs.capacity.items()
+        },
+        per_student={s: max(limit - held, 0) for s, held in inputs.held(inputs.students).items()},
         ranks=inputs.ranks,
         unavailable=inputs.unavailable,
         seed=signup.seed,
@@ -305,8 +335,15 @@ def assignment_problems(
     papers: Iterable[Paper],
     per_student: int,
     unavailable: Mapping[Student, Iterable[WeekKey]],
+    filled: Mapping[WeekKey, int] | None = None,
+    held: Mapping[Student, int] | None = None,
 ) -> list[str]:
-    """What in `pairs` breaks a rule of the sign-up (an edited proposal, say); empty when none."""
+    """What in `pairs` breaks a rule of the sign-up (an edited proposal, say); empty when none.
+
+    `filled` counts the rows each week has already and `held` the presentations each student gives
+    already: they count against the week's places and the student's presentations.
+    """
+    filled, held = filled or {}, held or {}
     problems = []
     open_weeks, known = set(weeks), set(papers)
     for week in dict.fromkeys(w for _, w, _ in pairs if w not in open_weeks):
@@ -317,9 +354,11 @@ def assignment_problems(
         if times > 1:
             problems.append(f"{paper} is assigned {times} times.")
     for week, times in Counter(w for _, w, _ in pairs).items():
-        if week in open_weeks and times > capacity[week]:
+        before = filled.get(week, 0)
+        if week in open_weeks and times + before > capacity[week]:
+            already = f" ({before} already)" if before else ""
             problems.append(
-                f"{week} takes {_count(capacity[week], 'presentation', 'presentations')}, not {times}."
+                f"{week} takes {_count(capacity[week], 'presentation', 'presentations')}, not {times + before}{already}."
             )
     for (student, week), times in Counter((s, w) for s, w, _ in pairs).items():
         if week in set(unavailable.get(student, ())):
@@ -327,8 +366,12 @@ def assignment_problems(
         if times > 1:
             problems.append(f"{student} is assigned {times} times in {week}.")
     for student, times in Counter(s for s, _, _ in pairs).items():
-        if times > per_student:
-            problems.append(f"{student} is assigned {times} presentations; each student gives {per_student}.")
+        before = held.get(student, 0)
+        if times + before > per_student:
+            already = f" ({before} already)" if before else ""
+            problems.append(
+                f"{student} is assigned {times + before} presentations{already}; each student gives {per_student}."
+            )
     return problems
 
 
@@ -350,6 +393,8 @@ def assignment_apply(*, signup: Signup, pairs: Sequence[tuple]) -> list[Presenta
             papers=inputs.papers,
             per_student=signup.presentations_per_student,
             unavailable=inputs.unavailable,
+            filled=inputs.filled({week for _, week, _ in pairs}),
+            held=inputs.held({presenter for presenter, _, _ in pairs}),
         )
         taken = Presentation.objects.filter(
             week__term_id=signup.term_id, paper__in=[paper for _, _, paper in pairs]

@@ -62,6 +62,7 @@ IN_POOL = _constraint_message(PoolPaper, "pool_paper_once_per_term")
 PLACE_TAKEN = _constraint_message(Claim, "claim_place_once_per_slot")
 SLOT_CLAIMED = _constraint_message(Claim, "one_active_claim_per_slot_per_student")
 PAPER_CLAIMED = _constraint_message(Claim, "pool_paper_claimed_once")
+NOT_OPEN = "This session is not open for sign-up."
 ACTIVE_STATUSES = (ClaimStatus.CONFIRMED, ClaimStatus.PENDING, ClaimStatus.WAITLISTED)
 
 
@@ -227,6 +228,15 @@ def vote_toggle(*, pool_paper: PoolPaper, presenter: Presenter, now: datetime.da
     return True
 
 
+# Sessions open for sign-up.
+
+
+def slots_open(*, term_id: int) -> models.QuerySet[Slot]:
+    """The term's slots that students may see, claim, mark unavailable or be assigned to: those of
+    published weeks. A slot of a draft week stays closed until its week is published."""
+    return Slot.objects.filter(week__term_id=term_id, week__in=Week.objects.published())
+
+
 # First-come claims.
 
 
@@ -258,8 +268,14 @@ def _places_held(signup: Signup, presenter_id: int) -> int:
 
 
 def _free_place(slot: Slot) -> int | None:
-    """The lowest place of the slot that no claim holds, or None when it is full (lock the slot first)."""
+    """The lowest place of the slot that no claim holds, or None when it is full (lock the slot first).
+
+    Full means as many places held as the capacity, or more: a capacity lowered below the places
+    held frees nothing until enough claims have gone.
+    """
     taken = set(Claim.objects.filter(HOLDS_PLACE, slot=slot).values_list("place", flat=True))
+    if len(taken) >= slot.capacity:
+        return None
     return next((place for place in range(1, slot.capacity + 1) if place not in taken), None)
 
 
@@ -282,6 +298,8 @@ def claim_make(
         signup = _signup_get(term__weeks=slot.week_id)
         _check_mode(signup, SignupMode.FIRST_COME)
         _check_open(signup, now)
+        if not slots_open(term_id=signup.term_id).filter(pk=slot.pk).exists():
+            raise SignupError(NOT_OPEN)
         if pool_paper.term_id != signup.term_id:
             raise SignupError("This paper is not in this term's pool.")
         if pool_paper.status != PoolPaper.Status.APPROVED:
@@ -357,6 +375,26 @@ def claim_cancel(*, claim: Claim, presenter: Presenter, now: datetime.datetime |
         claim.status, claim.place = ClaimStatus.CANCELLED, None
         claim.save(update_fields=["status", "place"])
         return _slot_fill(slot, signup) if held_a_place else []
+
+
+def slot_set_capacity(*, slot: Slot, capacity: int) -> list[Claim]:
+    """An instructor changes how many presentations a session takes; returns the waitlisted claims
+    promoted into the new places.
+
+    Raising it fills the new places from the waitlist, oldest first (as a cancelled claim's place is
+    filled). Lowering it below the places held takes no place back: those claims stay, and the
+    waitlist moves only once fewer places are held than the new capacity.
+    """
+    Slot._meta.get_field("capacity").run_validators(capacity)
+    with transaction.atomic():
+        locked = Slot.objects.select_for_update().get(pk=slot.pk)
+        _waitlisted_presenters_lock([locked.pk])
+        locked.capacity = slot.capacity = capacity
+        locked.save(update_fields=["capacity"])
+        signup = Signup.objects.filter(term__weeks=locked.week_id).first()
+        if signup is None or signup.mode != SignupMode.FIRST_COME:
+            return []
+        return _slot_fill(locked, signup)
 
 
 def claims_decide(
@@ -456,9 +494,7 @@ def preference_save(
             f"A week is marked unavailable more than once: {'; '.join(w.title for w in twice_weeks)}."
         )
     open_weeks = set(
-        Slot.objects.filter(week__term_id=signup.term_id, week_id__in=week_ids).values_list(
-            "week_id", flat=True
-        )
+        slots_open(term_id=signup.term_id).filter(week_id__in=week_ids).values_list("week_id", flat=True)
     )
     closed = [weeks[pk] for pk in week_ids if pk not in open_weeks]
     if closed:

@@ -344,11 +344,14 @@ def test_assignment_propose_reads_the_sign_up_s_rows():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("students", [1, 4])
-def test_assignment_propose_reads_in_five_queries(students, django_assert_num_queries):
-    signup, *_ = signup_term(students=students, weeks=3, capacity=2, papers=6)
+def test_assignment_propose_reads_in_seven_queries(students, django_assert_num_queries):
+    signup, weeks, *_ = signup_term(students=students, weeks=3, capacity=2, papers=6)
+    row = PresentationFactory(week=weeks[2], paper=PaperFactory())  # a row of the term: one more place taken
+    row.presenters.add(PresenterFactory())
 
-    # slots with weeks, approved pool with papers, preferences with presenters, ranked, unavailable
-    with django_assert_num_queries(5):
+    # slots with weeks, approved pool with papers, preferences with presenters, ranked, unavailable,
+    # the term's rows, their presenters in open weeks
+    with django_assert_num_queries(7):
         result = assignment_propose(signup=signup)
 
     assert len(result.pairs) == students
@@ -356,9 +359,9 @@ def test_assignment_propose_reads_in_five_queries(students, django_assert_num_qu
 
 @pytest.mark.django_db
 def test_assignment_apply_writes_the_rows_shown_on_the_week_pages(client):
-    signup, weeks, papers, (ana, bo) = signup_term(students=2)
+    signup, weeks, papers, (ana, bo) = signup_term(students=2, capacity=2)
     pairs = [(bo, weeks[0], papers[0]), (ana, weeks[1], papers[1])]
-    PresentationFactory(week=weeks[0], order=1)  # a row the instructor added before
+    PresentationFactory(week=weeks[0], order=1)  # a row the instructor added before: one place left
 
     created = assignment_apply(signup=signup, pairs=pairs)
 
@@ -402,10 +405,43 @@ def test_assignment_apply_twice_is_refused():
         assignment_apply(signup=signup, pairs=pairs)
 
     assert refused.value.messages == [
+        f"{weeks[0]} takes 1 presentation, not 2 (1 already).",
+        f"{weeks[1]} takes 1 presentation, not 2 (1 already).",
+        f"{bo} is assigned 2 presentations (1 already); each student gives 1.",
+        f"{ana} is assigned 2 presentations (1 already); each student gives 1.",
         f"{papers[0]} already has a row in {weeks[0]}.",
         f"{papers[1]} already has a row in {weeks[1]}.",
     ]
     assert Presentation.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_assignment_apply_counts_the_rows_an_earlier_apply_created():
+    signup, weeks, papers, (ana, bo) = signup_term(students=2)
+    assignment_apply(signup=signup, pairs=[(bo, weeks[1], papers[0])])
+
+    with pytest.raises(ValidationError) as refused:
+        assignment_apply(signup=signup, pairs=[(bo, weeks[0], papers[1]), (ana, weeks[1], papers[2])])
+
+    assert refused.value.messages == [
+        f"{weeks[1]} takes 1 presentation, not 2 (1 already).",
+        f"{bo} is assigned 2 presentations (1 already); each student gives 1.",
+    ]
+    assert Presentation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_assignment_propose_after_an_apply_leaves_out_its_papers_places_and_students():
+    signup, weeks, papers, (ana, bo, cy) = signup_term(students=3, weeks=3, capacity=1, papers=4)
+    assignment_apply(signup=signup, pairs=[(bo, weeks[1], papers[0])])
+
+    result = assignment_propose(signup=signup)
+
+    # Ana cannot make weeks[0]; weeks[1] is full; Bo presents already; papers[0] is taken.
+    assert [(student, week) for student, week, _ in result.pairs] == [(cy, weeks[0]), (ana, weeks[2])]
+    assert {paper for _, _, paper in result.pairs} == {papers[1], papers[2]}
+    assignment_apply(signup=signup, pairs=result.pairs)
+    assert Presentation.objects.count() == 3
 
 
 @pytest.mark.django_db

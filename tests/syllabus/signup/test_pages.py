@@ -302,6 +302,22 @@ def test_cancel_after_the_deadline_is_refused_with_a_message(client):
     assert claim.status == "confirmed"
 
 
+@pytest.mark.parametrize("status", ["confirmed", "waitlisted"])
+def test_cancel_button_is_shown_before_the_deadline_only_whatever_the_claim_s_status(client, status):
+    signup = SignupFactory()
+    ana = SignedInPresenterFactory()
+    place = 1 if status == "confirmed" else None
+    ClaimFactory(slot=open_slot(signup, "Optimisation", SEP_3), presenter=ana, status=status, place=place)
+    signed_in(client, ana)
+    before = client.get(signup.get_absolute_url()).content.decode()
+    signup.deadline = timezone.now() - datetime.timedelta(minutes=1)
+    signup.save()
+
+    after = client.get(signup.get_absolute_url()).content.decode()
+
+    assert (before.count("Cancel claim"), after.count("Cancel claim")) == (1, 0)
+
+
 @pytest.mark.parametrize(
     ("action", "data"),
     [
