@@ -504,7 +504,7 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
     @admin.action(description="Open the selected weeks for sign-up", permissions=["open_for_signup"])
     def open_for_signup(self, request, queryset):
         """A slot of one place per week; the capacity is edited on the slots' list."""
-        result = signup_services.slots_open(weeks=queryset)
+        result = signup_services.weeks_open_for_signup(weeks=queryset)
         if result.opened:
             weeks = "; ".join(str(slot.week) for slot in result.opened)
             messages.success(request, f"Opened for sign-up, one place each: {weeks}.")

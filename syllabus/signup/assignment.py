@@ -53,7 +53,7 @@ from syllabus.history import history_batch
 from syllabus.models import Presentation, PresentationPresenter, Week
 from syllabus.services import presentation_set_presenters, row_lock, week_next_order
 from syllabus.signup.models import PoolPaper, Preference, Signup
-from syllabus.signup.services import slots_open
+from syllabus.signup.services import slots_claimable
 
 Student = Hashable
 WeekKey = Hashable
@@ -263,7 +263,7 @@ class SignupInputs:
 def signup_inputs(*, signup: Signup) -> SignupInputs:
     """The sign-up's open slots, approved pool papers, preferences and existing rows, in seven queries
     however many."""
-    slots = list(slots_open(term_id=signup.term_id).select_related("week"))
+    slots = list(slots_claimable(term_id=signup.term_id).select_related("week"))
     week_ids = [slot.week_id for slot in slots]
     pool = list(
         PoolPaper.objects.filter(term_id=signup.term_id, status=PoolPaper.Status.APPROVED)

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from syllabus.models import Week
 from syllabus.serializers import MAX_LIST_ITEMS
 from syllabus.signup.models import ACTIVE, Claim, ClaimStatus, PoolPaper, Signup, Slot
-from syllabus.signup.services import slots_open
+from syllabus.signup.services import slots_claimable
 
 # Ids are whole numbers the database can hold; a bigger one is a 400, not a database error.
 MAX_ID = 2**53
@@ -185,7 +185,7 @@ class ClaimRequestSerializer(SignupWriteSerializer):
     pool_paper = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A pool paper's id.")
 
     def validate_slot(self, value: int) -> Slot:
-        slots = slots_open(term_id=self.signup.term_id).select_related("week")
+        slots = slots_claimable(term_id=self.signup.term_id).select_related("week")
         return _term_rows(slots, [value], "open session")[0]
 
     def validate_pool_paper(self, value: int) -> PoolPaper:

@@ -185,7 +185,7 @@ class SlotsOpened:
 
 
 @transaction.atomic
-def slots_open(*, weeks: Iterable[Week], capacity: int = 1) -> SlotsOpened:
+def weeks_open_for_signup(*, weeks: Iterable[Week], capacity: int = 1) -> SlotsOpened:
     """Open weeks for sign-up, each with a slot of `capacity` places, in the order of their dates.
 
     A week of a term without a sign-up, or one open already (whatever its capacity), is left alone
@@ -231,7 +231,7 @@ def vote_toggle(*, pool_paper: PoolPaper, presenter: Presenter, now: datetime.da
 # Sessions open for sign-up.
 
 
-def slots_open(*, term_id: int) -> models.QuerySet[Slot]:
+def slots_claimable(*, term_id: int) -> models.QuerySet[Slot]:
     """The term's slots that students may see, claim, mark unavailable or be assigned to: those of
     published weeks. A slot of a draft week stays closed until its week is published."""
     return Slot.objects.filter(week__term_id=term_id, week__in=Week.objects.published())
@@ -298,7 +298,7 @@ def claim_make(
         signup = _signup_get(term__weeks=slot.week_id)
         _check_mode(signup, SignupMode.FIRST_COME)
         _check_open(signup, now)
-        if not slots_open(term_id=signup.term_id).filter(pk=slot.pk).exists():
+        if not slots_claimable(term_id=signup.term_id).filter(pk=slot.pk).exists():
             raise SignupError(NOT_OPEN)
         if pool_paper.term_id != signup.term_id:
             raise SignupError("This paper is not in this term's pool.")
@@ -494,7 +494,7 @@ def preference_save(
             f"A week is marked unavailable more than once: {'; '.join(w.title for w in twice_weeks)}."
         )
     open_weeks = set(
-        slots_open(term_id=signup.term_id).filter(week_id__in=week_ids).values_list("week_id", flat=True)
+        slots_claimable(term_id=signup.term_id).filter(week_id__in=week_ids).values_list("week_id", flat=True)
     )
     closed = [weeks[pk] for pk in week_ids if pk not in open_weeks]
     if closed:

@@ -114,7 +114,7 @@ class SignupPage:
         page = cls(signup=signup, presenter=presenter)
         term = signup.term
         active = Claim.objects.filter(ACTIVE).select_related("presenter").order_by("place", "created", "id")
-        slots = services.slots_open(term_id=term.pk).select_related("week")
+        slots = services.slots_claimable(term_id=term.pk).select_related("week")
         for slot in slots.prefetch_related(Prefetch("claims", active, to_attr="active")):
             holding = [claim for claim in slot.active if claim.place is not None]
             page.taken.update(claim.pool_paper_id for claim in holding)
@@ -279,7 +279,12 @@ def vote(request, signup: Signup, presenter: Presenter) -> str:
 @student_action
 def claim(request, signup: Signup, presenter: Presenter) -> str:
     data = _parsed(ClaimForm(request.POST))
-    slot = services.slots_open(term_id=signup.term_id).filter(pk=data["slot"]).select_related("week").first()
+    slot = (
+        services.slots_claimable(term_id=signup.term_id)
+        .filter(pk=data["slot"])
+        .select_related("week")
+        .first()
+    )
     if slot is None:
         raise SignupError("This session is not open for sign-up in this term.")
     entry = _pool_paper(signup, data["pool_paper"])
