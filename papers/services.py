@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from papers import previews
+from papers.duplicates import papers_matching
 from papers.lookup import Identifier, LookupFailed, PaperMetadata, look_up
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
 from syllabus.caching import content_changed
@@ -156,31 +157,25 @@ def _held_by_another(paper: Paper, name: str, value: str) -> bool:
     return Paper.objects.filter(**lookup).exclude(pk=paper.pk).exists()
 
 
-def paper_known(*, identifier: Identifier) -> Paper | None:
-    """The paper already holding this arXiv id or DOI (DOIs compared without case), if any."""
-    if identifier.scheme == "arxiv":
-        return Paper.objects.filter(arxiv_id=identifier.value).first()
-    return Paper.objects.filter(doi__iexact=identifier.value).first()
-
-
 def paper_from_identifier(*, identifier: Identifier) -> tuple[Paper, bool]:
     """The paper an arXiv id or DOI names: the known one, else a new paper filled in by the lookup.
 
     Returns (paper, created). Raises LookupFailed when the source cannot say, and ValidationError
     when what it says does not fit a paper.
     """
-    known = paper_known(identifier=identifier)
-    if known:
+    named = {"arxiv_id": identifier.value} if identifier.scheme == "arxiv" else {"doi": identifier.value}
+    if known := _paper_with_identifiers(**named):
         return known, False
     found = paper_metadata_find(identifier=identifier)
     # A DOI can name a paper known by its arXiv id, and the other way round.
-    same = models.Q(pk__in=[])
-    if found.arxiv_id:
-        same |= models.Q(arxiv_id=found.arxiv_id)
-    if found.doi:
-        same |= models.Q(doi__iexact=found.doi)
-    if known := Paper.objects.filter(same).first():
+    if known := _paper_with_identifiers(arxiv_id=found.arxiv_id, doi=found.doi):
         return known, False
     paper = Paper()
     paper_enrich(paper=paper, metadata=found)
     return paper, True
+
+
+def _paper_with_identifiers(*, arxiv_id: str = "", doi: str = "") -> Paper | None:
+    """The first paper holding this arXiv id or DOI, in its fields or its links (papers/duplicates.py)."""
+    matches = papers_matching(arxiv_id=arxiv_id, doi=doi)
+    return next((match.paper for match in matches if match.same_identifier), None)
