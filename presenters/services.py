@@ -15,14 +15,22 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Value
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import AbstractProposal, Activity, Presenter
-from syllabus.models import Presentation, PresentationPresenter
-from syllabus.readiness import COMPLETE, MISSING_PAPER, MISSING_SLIDES, OVERDUE, row_status, slides_due_at
+from syllabus.models import Presentation, PresentationPresenter, presenters_in_order_prefetch
+from syllabus.readiness import (
+    COMPLETE,
+    MISSING_PAPER,
+    MISSING_SLIDES,
+    OVERDUE,
+    row_status,
+    slides_due_at,
+    with_row_flags,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,20 +49,9 @@ def presenter_rows(*, presenter: Presenter) -> models.QuerySet[Presentation]:
     Each row comes with its week and term, its paper, its credits (presenters' names and slugs only:
     never their addresses) and `has_deck`/`is_credited`, for `row_status`.
     """
-    credits = PresentationPresenter.objects.select_related("presenter").only(
-        "id", "presentation_id", "order", "presenter__id", "presenter__name", "presenter__slug"
-    )
-    return (
-        Presentation.objects.filter(
-            Exists(PresentationPresenter.objects.filter(presentation=OuterRef("pk"), presenter=presenter))
-        )
-        .select_related("week__term", "paper")
-        .annotate(
-            has_deck=Exists(SlideDeck.objects.filter(presentation=OuterRef("pk"))),
-            is_credited=Value(True),
-        )
-        .prefetch_related(Prefetch("presenter_entries", credits))
-    )
+    credited = PresentationPresenter.objects.filter(presentation=OuterRef("pk"), presenter=presenter)
+    rows = Presentation.objects.filter(Exists(credited)).select_related("week__term", "paper")
+    return with_row_flags(rows).prefetch_related(presenters_in_order_prefetch())
 
 
 @dataclass
