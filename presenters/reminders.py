@@ -229,7 +229,7 @@ def _upcoming_mail(week: Week, row: Presentation, presenter: Presenter) -> OwedM
     context = _presenter_context(week, row, presenter)
     message = EmailMessage(
         subject=f"[{settings.SITE_NAME}] Your session on {_date_text(week.date)}: {week.title}",
-        body=render_to_string("presenters/email/upcoming.txt", context),
+        body=render_to_string("presenters/mail/upcoming.txt", context),
         to=[presenter.email.strip()],
     )
     message.attach("session.ics", week_calendar(week, private_links=True), "text/calendar")
@@ -246,7 +246,7 @@ def _overdue_mail(week: Week, row: Presentation, presenter: Presenter) -> OwedMa
     context = _presenter_context(week, row, presenter)
     message = EmailMessage(
         subject=f"[{settings.SITE_NAME}] Slides overdue for {_date_text(week.date)}: {week.title}",
-        body=render_to_string("presenters/email/overdue.txt", context),
+        body=render_to_string("presenters/mail/overdue.txt", context),
         to=[presenter.email.strip()],
     )
     return OwedMail(
@@ -303,7 +303,7 @@ def _digest_mails(*, now: datetime.datetime) -> list[OwedMail]:
     }
     message = EmailMessage(
         subject=f"[{settings.SITE_NAME}] What is missing, week {year}-W{number:02d}",
-        body=render_to_string("presenters/email/digest.txt", context),
+        body=render_to_string("presenters/mail/digest.txt", context),
         to=instructors,
     )
     return [OwedMail(kind=Reminder.Kind.DIGEST, key=f"digest:{year}-W{number:02d}", message=message)]
