@@ -7,7 +7,7 @@ syllabus/signup/services.py or assignment.py, so the admin refuses what the page
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,7 +19,16 @@ from papers.services import paper_from_identifier
 from syllabus.signup import services
 from syllabus.signup.admin_forms import PairFormSet, PoolAddForm, SeedForm
 from syllabus.signup.assignment import assignment_apply, assignment_propose, signup_inputs
-from syllabus.signup.models import ACTIVE, Claim, ClaimStatus, PoolPaper, Signup, SignupMode, Slot
+from syllabus.signup.models import (
+    ACTIVE,
+    Claim,
+    PoolPaper,
+    Signup,
+    SignupMode,
+    Slot,
+    SlotPlaces,
+    active_claims_prefetch,
+)
 from syllabus.signup.services import SignupError
 
 ASSIGN_PERMISSIONS = ["syllabus.change_week", "syllabus.add_presentation"]
@@ -323,12 +332,7 @@ class SlotAdmin(admin.ModelAdmin):
     inlines = [ClaimInline]
 
     def get_queryset(self, request):
-        active = Claim.objects.filter(ACTIVE).select_related("presenter").order_by("created", "id")
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("claims", active, to_attr="active_claims"))
-        )
+        return super().get_queryset(request).prefetch_related(active_claims_prefetch())
 
     def save_model(self, request, obj, form, change):
         """A changed capacity goes through the service, which fills new places from the waitlist.
@@ -348,12 +352,11 @@ class SlotAdmin(admin.ModelAdmin):
 
     @admin.display(description="places taken")
     def places_taken(self, slot: Slot) -> str:
-        held = sum(claim.place is not None for claim in slot.active_claims)
-        return f"{held}/{slot.capacity}"
+        return f"{len(SlotPlaces.of(slot).holding)}/{slot.capacity}"
 
     @admin.display(description="waitlist, in order")
     def waitlist(self, slot: Slot) -> str:
-        waiting = [claim for claim in slot.active_claims if claim.status == ClaimStatus.WAITLISTED]
+        waiting = SlotPlaces.of(slot).waiting
         return (
             format_html_join(", ", "{}. {}", ((n, c.presenter.name) for n, c in enumerate(waiting, 1))) or "—"
         )

@@ -5,6 +5,8 @@ database: a claim takes a numbered place in its slot (unique per slot) under a r
 so two students racing for the last place cannot both have it.
 """
 
+from dataclasses import dataclass
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -172,6 +174,45 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.presenter} → {self.slot.week} ({self.get_status_display()})"
+
+
+def active_claims_prefetch(lookup: str = "claims") -> models.Prefetch:
+    """A slot's active claims with their presenters as `active_claims`: places in order, then the
+    waitlist in the order it was joined (read by SlotPlaces)."""
+    claims = Claim.objects.filter(ACTIVE).select_related("presenter").order_by("place", "created", "id")
+    return models.Prefetch(lookup, claims, to_attr="active_claims")
+
+
+@dataclass(frozen=True)
+class SlotPlaces:
+    """Who holds a slot's places and who waits, as the page, the API and the admin count them."""
+
+    capacity: int
+    claims: list[Claim]  # active, from active_claims_prefetch
+
+    @classmethod
+    def of(cls, slot: Slot) -> "SlotPlaces":
+        return cls(capacity=slot.capacity, claims=slot.active_claims)
+
+    @property
+    def holding(self) -> list[Claim]:
+        return [claim for claim in self.claims if claim.place is not None]
+
+    @property
+    def confirmed(self) -> list[Claim]:
+        return [claim for claim in self.holding if claim.status == ClaimStatus.CONFIRMED]
+
+    @property
+    def pending(self) -> int:
+        return sum(claim.status == ClaimStatus.PENDING for claim in self.holding)
+
+    @property
+    def waiting(self) -> list[Claim]:
+        return [claim for claim in self.claims if claim.status == ClaimStatus.WAITLISTED]
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - len(self.holding), 0)
 
 
 class Preference(models.Model):

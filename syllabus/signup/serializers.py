@@ -11,7 +11,14 @@ from rest_framework import serializers
 
 from syllabus.models import Week
 from syllabus.serializers import MAX_LIST_ITEMS
-from syllabus.signup.models import ACTIVE, Claim, ClaimStatus, PoolPaper, Signup, Slot
+from syllabus.signup.models import (
+    Claim,
+    PoolPaper,
+    Signup,
+    Slot,
+    SlotPlaces,
+    active_claims_prefetch,
+)
 from syllabus.signup.services import slots_claimable
 
 # Ids are whole numbers the database can hold; a bigger one is a 400, not a database error.
@@ -22,7 +29,6 @@ def signups_for_reading(signups, *, weeks):
     """`signups` with what their answers show: open sessions among `weeks` (the weeks the client may
     see) with their active claims, and the approved pool with vote counts. Three queries more."""
     open_weeks = weeks.filter(slot__isnull=False).select_related("slot").order_by("date", "position", "id")
-    active = Claim.objects.filter(ACTIVE).select_related("presenter").order_by("place", "created", "id")
     pool = (
         PoolPaper.objects.filter(status=PoolPaper.Status.APPROVED)
         .select_related("paper")
@@ -31,7 +37,7 @@ def signups_for_reading(signups, *, weeks):
     )
     return signups.select_related("term").prefetch_related(
         Prefetch("term__weeks", open_weeks, to_attr="open_weeks"),
-        Prefetch("term__open_weeks__slot__claims", active, to_attr="active_claims"),
+        active_claims_prefetch("term__open_weeks__slot__claims"),
         Prefetch("term__pool", pool, to_attr="approved_pool"),
     )
 
@@ -49,22 +55,17 @@ class SlotBoardSerializer(serializers.Serializer):
     waitlisted = serializers.SerializerMethodField(help_text="Claims waiting for a place.")
     confirmed = serializers.SerializerMethodField(help_text="Names of the confirmed presenters, by place.")
 
-    def _holding(self, week) -> list[Claim]:
-        return [claim for claim in week.slot.active_claims if claim.place is not None]
-
     def get_taken(self, week) -> int:
-        return len(self._holding(week))
+        return len(SlotPlaces.of(week.slot).holding)
 
     def get_free(self, week) -> int:
-        return max(week.slot.capacity - len(self._holding(week)), 0)
+        return SlotPlaces.of(week.slot).free
 
     def get_waitlisted(self, week) -> int:
-        return sum(claim.status == ClaimStatus.WAITLISTED for claim in week.slot.active_claims)
+        return len(SlotPlaces.of(week.slot).waiting)
 
     def get_confirmed(self, week) -> list[str]:
-        return [
-            claim.presenter.name for claim in week.slot.active_claims if claim.status == ClaimStatus.CONFIRMED
-        ]
+        return [claim.presenter.name for claim in SlotPlaces.of(week.slot).confirmed]
 
 
 class PoolPaperBoardSerializer(serializers.Serializer):

@@ -30,7 +30,6 @@ from syllabus.models import Week
 from syllabus.signup import services
 from syllabus.signup.forms import CancelForm, ClaimForm, PreferenceForm, SuggestionForm, VoteForm
 from syllabus.signup.models import (
-    ACTIVE,
     Claim,
     ClaimStatus,
     PoolPaper,
@@ -38,7 +37,9 @@ from syllabus.signup.models import (
     Signup,
     SignupMode,
     Slot,
+    SlotPlaces,
     Vote,
+    active_claims_prefetch,
 )
 from syllabus.signup.services import SignupError
 
@@ -62,9 +63,7 @@ class SlotLine:
     """A slot as the page shows it: who holds its places, how many are free, who waits."""
 
     slot: Slot
-    confirmed: list[Presenter]
-    pending: int
-    waitlisted: int
+    places: SlotPlaces
     mine: Claim | None = None
 
     @property
@@ -73,25 +72,25 @@ class SlotLine:
 
     @property
     def free(self) -> int:
-        return max(self.slot.capacity - len(self.confirmed) - self.pending, 0)
+        return self.places.free
 
     @property
     def summary(self) -> str:
         """The slot's line: "3 Sep 2026 · Optimisation · 2 places · taken by Ana Lima · 1 free"."""
-        capacity = self.slot.capacity
+        capacity, places = self.slot.capacity, self.places
         parts = [
             date_format(self.week.date, "j M Y"),
             self.week.title,
             f"{capacity} place{'s' if capacity != 1 else ''}",
         ]
-        holders = [", ".join(presenter.name for presenter in self.confirmed)] if self.confirmed else []
-        if self.pending:
-            holders.append(f"{self.pending} awaiting approval")
+        holders = [", ".join(claim.presenter.name for claim in places.confirmed)] if places.confirmed else []
+        if places.pending:
+            holders.append(f"{places.pending} awaiting approval")
         if holders:
             parts.append("taken by " + " and ".join(holders))
-        parts.append(f"{self.free} free" if self.free else "full")
-        if self.waitlisted:
-            parts.append(f"{self.waitlisted} on the waitlist")
+        parts.append(f"{places.free} free" if places.free else "full")
+        if places.waiting:
+            parts.append(f"{len(places.waiting)} on the waitlist")
         return " · ".join(parts)
 
 
@@ -113,20 +112,12 @@ class SignupPage:
     def load(cls, *, signup: Signup, presenter: Presenter | None) -> "SignupPage":
         page = cls(signup=signup, presenter=presenter)
         term = signup.term
-        active = Claim.objects.filter(ACTIVE).select_related("presenter").order_by("place", "created", "id")
         slots = services.slots_claimable(term_id=term.pk).select_related("week")
-        for slot in slots.prefetch_related(Prefetch("claims", active, to_attr="active")):
-            holding = [claim for claim in slot.active if claim.place is not None]
-            page.taken.update(claim.pool_paper_id for claim in holding)
-            page.slots.append(
-                SlotLine(
-                    slot=slot,
-                    confirmed=[c.presenter for c in holding if c.status == ClaimStatus.CONFIRMED],
-                    pending=sum(c.status == ClaimStatus.PENDING for c in holding),
-                    waitlisted=sum(c.status == ClaimStatus.WAITLISTED for c in slot.active),
-                    mine=next((c for c in slot.active if presenter and c.presenter_id == presenter.pk), None),
-                )
-            )
+        for slot in slots.prefetch_related(active_claims_prefetch()):
+            places = SlotPlaces.of(slot)
+            page.taken.update(claim.pool_paper_id for claim in places.holding)
+            mine = next((c for c in places.claims if presenter and c.presenter_id == presenter.pk), None)
+            page.slots.append(SlotLine(slot=slot, places=places, mine=mine))
         page.pool = list(
             PoolPaper.objects.filter(term=term, status=PoolPaper.Status.APPROVED)
             .select_related("paper")
