@@ -58,6 +58,7 @@ UNCACHED_VIEWS = {
     "syllabus:private_file",  # decided per user
     "syllabus:robots",  # costs less than a cache read
     "syllabus:search",  # a new page for every query: kept, anyone could fill the cache (it is indexed)
+    "syllabus:search_reading_list",  # the same, as a file
     "syllabus:week_slides_zip",  # streamed, large
 }
 # The query parameters each page reads, and the values it is kept for: a page number. Any other

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from papers.api import PaperViewSet, SlideDeckViewSet
 from presenters.api import PresenterViewSet
 from syllabus import api, feeds, health, media_views, views
+from syllabus.exports import views as exports
 from syllabus.signup.api import SignupViewSet
 from syllabus.sitemaps import SITEMAPS
 
@@ -42,14 +43,27 @@ public_patterns = [
     path("terms/", views.term_list, name="terms"),
     path("terms/<slug:slug>/", views.term_detail, name="term"),
     path("terms/<slug:slug>/calendar.ics", views.term_calendar, name="term_calendar"),
+    path("terms/<slug:slug>/reading-list.<str:fmt>", exports.term_reading_list, name="term_reading_list"),
     path("terms/<slug:term_slug>/<slug:slug>/", views.week_detail, name="week"),
     path("terms/<slug:term_slug>/<slug:slug>/slides.zip", views.week_slides_zip, name="week_slides_zip"),
+    path(
+        "terms/<slug:term_slug>/<slug:slug>/reading-list.<str:fmt>",
+        exports.week_reading_list,
+        name="week_reading_list",
+    ),
     path("categories/", views.category_list, name="categories"),
     path("categories/<slug:slug>/", views.category_detail, name="category"),
+    path(
+        "categories/<slug:slug>/reading-list.<str:fmt>",
+        exports.category_reading_list,
+        name="category_reading_list",
+    ),
     path("tags/", views.tag_list, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("tags/<slug:slug>/reading-list.<str:fmt>", exports.tag_reading_list, name="tag_reading_list"),
     path("years/<int:year>/", views.year_detail, name="year"),
     path("search/", views.search_page, name="search"),
+    path("search/reading-list.<str:fmt>", exports.search_reading_list, name="search_reading_list"),
     path("feeds/weeks.atom", feeds.WeeksFeed(), name="feed"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(
