@@ -25,43 +25,8 @@ from papers.models import Paper, PaperLink
 # Words skipped when a title's first meaningful word is chosen for a key ("Attention is all you
 # need" -> attention, "On the dangers of ..." -> dangers).
 TITLE_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "on",
-        "of",
-        "in",
-        "for",
-        "to",
-        "and",
-        "or",
-        "with",
-        "without",
-        "towards",
-        "toward",
-        "via",
-        "from",
-        "by",
-        "at",
-        "is",
-        "are",
-        "do",
-        "does",
-        "what",
-        "how",
-        "why",
-        "when",
-        "where",
-        "which",
-        "can",
-        "we",
-        "you",
-        "your",
-        "our",
-        "beyond",
-        "into",
-    ]
+    "a an the on of in for to and or with without towards toward via from by at is are do does what "  # noqa: SIM905
+    "how why when where which can we you your our beyond into".split()
 )
 # Letters that Unicode does not decompose into an ASCII base letter.
 ASCII_FOLD = str.maketrans(

@@ -17,6 +17,8 @@ from syllabus import scheduling, services
 from syllabus.api_schema import EXPAND_WEEKS, AnyOfSerializer
 from syllabus.api_versions import OptimisticConcurrencyMixin
 from syllabus.caching import CachedReadsMixin
+from syllabus.exports import reading_lists
+from syllabus.exports.api import reading_list_action
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week, sees_drafts
 from syllabus.serializers import (
     CategorySerializer,
@@ -119,6 +121,11 @@ class TermViewSet(SeminarViewSet):
     ordering_fields = ["start_date", "name"]
     ordering = ["-start_date", "name"]
 
+    reading_list = reading_list_action(of="term")
+
+    def reading_list_for(self, pk) -> reading_lists.ReadingList:
+        return reading_lists.term_reading_list(get_object_or_404(Term.objects.published(), pk=pk))
+
     def get_queryset(self):
         return Term.objects.visible_to(self.request.user)
 
@@ -190,6 +197,12 @@ class WeekViewSet(SeminarViewSet):
     filterset_class = WeekFilter
     ordering_fields = ["date", "position", "title", "updated"]
     ordering = ["date", "position", "id"]
+
+    reading_list = reading_list_action(of="week")
+
+    def reading_list_for(self, pk) -> reading_lists.ReadingList:
+        week = get_object_or_404(Week.objects.published().select_related("term"), pk=pk)
+        return reading_lists.week_reading_list(week)
 
     def get_queryset(self):
         weeks = Week.objects.visible_to(self.request.user)
