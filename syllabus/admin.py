@@ -29,6 +29,7 @@ from syllabus.admin_forms import (
 )
 from syllabus.admin_history import HistoryAdmin
 from syllabus.admin_versions import EditSnapshotInlineMixin, EditSnapshotMixin
+from syllabus.exports.admin import ReadingListImportAdminMixin
 from syllabus.models import Category, Presentation, PresentationPresenter, Tag, Term, Week
 from syllabus.signup import services as signup_services
 
@@ -49,7 +50,7 @@ class WeekInline(admin.TabularInline):
 
 
 @admin.register(Term)
-class TermAdmin(EditSnapshotMixin, HistoryAdmin):
+class TermAdmin(ReadingListImportAdminMixin, EditSnapshotMixin, HistoryAdmin):
     list_display = ["name", "code", "start_date", "end_date", "week_count", "is_published", "readiness_link"]
     list_filter = ["is_published"]
     search_fields = ["name", "code"]
@@ -126,6 +127,8 @@ class TermAdmin(EditSnapshotMixin, HistoryAdmin):
             **(extra_context or {}),
             "can_generate_weeks": term is not None and self.has_generate_weeks_permission(request, term),
             "can_copy": term is not None and self.has_copy_permission(request, term),
+            "can_import_reading_list": term is not None
+            and self.has_import_reading_list_permission(request, term),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
