@@ -206,11 +206,10 @@ class _Crawl:
 
     def _fetch_page(self, url: str) -> None:
         parts = urlsplit(url)
+        # The client closes the response itself (once a stream is read): closing it again would
+        # send request_finished, which may close the database connection in the middle of a transaction.
         response = self.client.get(parts.path + (f"?{parts.query}" if parts.query else ""), secure=True)
-        try:
-            self._write_response(url, response)
-        finally:
-            response.close()
+        self._write_response(url, response)
 
     def _write_response(self, url: str, response) -> None:
         if response.status_code in (301, 302, 303, 307, 308):
