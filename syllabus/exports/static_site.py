@@ -1,0 +1,358 @@
+"""The published site as plain files (`manage.py export_static`), for an archive or GitHub Pages.
+
+Pages are rendered by Django itself, as an anonymous visitor gets them (a test client, over
+HTTPS, under a host of ALLOWED_HOSTS), starting from the home page, robots.txt and the sitemap and
+following every link on the site's own host; so a page another module adds is exported once some
+page or the sitemap links it. Public uploads are copied from their storage and static files from
+the staticfiles storage or finders. What an archive cannot hold (search, sign-in, sign-up, the
+admin, the API, private files) is never fetched, and links to it are dropped from the pages.
+
+Every link is rewritten to a relative one that works from file:// and under any sub-path: a
+directory-style address becomes `dir/index.html`, a query string becomes part of the file name
+(`papers/index-page-2.html`). With a base URL, addresses meant to be absolute (feeds, calendars,
+the sitemap, robots.txt, meta tags) point into the archive at that URL. Without one, feeds and
+meta tags link relatively, Atom ids and calendars' event URLs (which must be absolute) keep the
+rendered host's addresses, and the sitemap (absolute URLs only) is left out.
+
+A manifest of content hashes in OUT_DIR makes a re-export write only files whose content changed
+and remove the files it wrote before that are no longer published; other files in OUT_DIR are
+never touched. Files are streamed one at a time: memory does not grow with the site.
+"""
+
+import hashlib
+import json
+import os
+import posixpath
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import NamedTemporaryFile
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.files.storage import storages
+from django.http.request import validate_host
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
+
+from syllabus.exports import static_links
+
+MANIFEST = ".static-export.json"
+# GitHub Pages runs Jekyll unless told not to, and Jekyll leaves out names starting with _ or .
+# (random media folders may).
+NO_JEKYLL = ".nojekyll"
+# Pages that only work on the live site: forms, accounts, drafts' files, the admin and the API.
+DROPPED_NAMESPACES = {"admin", "api", "account", "signup"}
+DROPPED_NAMES = {"search", "search_reading_list", "private_file", "healthz"}
+NOT_WITHOUT_BASE_URL = {"sitemap", "sitemap_section"}  # its addresses must be absolute
+CHUNK = 64 * 1024
+ATOM_ID = re.compile(r"(<id>[^<]*</id>)")
+
+
+class StaticExportError(Exception):
+    """The export cannot start (bad base URL, no host to render as)."""
+
+
+@dataclass
+class StaticExportReport:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    broken: list[str] = field(default_factory=list)  # linked from a page, but not found
+
+    @property
+    def files(self) -> int:
+        return self.written + self.unchanged
+
+
+def static_site_export(*, out_dir: Path, base_url: str = "") -> StaticExportReport:
+    """Write the published site into `out_dir` (created if missing); returns what changed."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    output = _Output(out_dir)
+    crawl = _Crawl(host=_render_host(base_url), base_url=_base_url_clean(base_url), output=output)
+    crawl.run()
+    output.finish()
+    output.report.broken = sorted(crawl.broken)
+    return output.report
+
+
+def _base_url_clean(base_url: str) -> str:
+    if not base_url:
+        return ""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise StaticExportError(
+            f"--base-url {base_url!r} must be an http(s) address like https://lab.github.io/seminar/."
+        )
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def _render_host(base_url: str) -> str:
+    """A host the site answers to: the base URL's if allowed, else the first named in ALLOWED_HOSTS."""
+    candidates = [urlsplit(base_url).hostname or ""] if base_url else []
+    candidates += [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"]
+    candidates.append("localhost")  # for ALLOWED_HOSTS = ["*"]
+    for host in candidates:
+        if host and validate_host(host, settings.ALLOWED_HOSTS):
+            return host
+    raise StaticExportError("ALLOWED_HOSTS names no host to render the pages as; set ALLOWED_HOSTS.")
+
+
+class _Crawl:
+    """Fetches each address once, writes it, and queues the addresses its links lead to."""
+
+    def __init__(self, *, host: str, base_url: str, output: "_Output"):
+        self.host, self.base_url, self.output = host, base_url, output
+        self.origin = f"https://{host}"
+        self.client = Client(HTTP_HOST=host)
+        self.pattern = static_links.absolute_url_pattern(host)
+        probe = urlsplit(storages["default"].url("probe"))._replace(query="").geturl()
+        self.media_prefix = self._prefix(probe.removesuffix("probe"))
+        self.static_prefix = self._prefix(settings.STATIC_URL)
+        self.queue: deque[str] = deque()
+        self.seen: set[str] = set()
+        self.broken: set[str] = set()
+
+    def _prefix(self, url: str) -> str:
+        return urljoin(self.origin + "/", urlsplit(url)._replace(query="").geturl())
+
+    def run(self) -> None:
+        for path in ("/", reverse("syllabus:robots"), reverse("syllabus:sitemap")):
+            self._queue(self.origin + path)
+        while self.queue:
+            url = self.queue.popleft()
+            kind, target = self._classify(url)
+            if kind == "static":
+                self._copy_static(url, target)
+            elif kind == "media":
+                self._write_stream(url, self._storage_chunks(storages["default"], target))
+            else:
+                self._fetch_page(url)
+
+    # Which address is what, and where it goes in the archive.
+
+    def _classify(self, url: str) -> tuple[str, str]:
+        """("static", name), ("media", name), ("page", url name), ("dropped", "") or ("external", "")."""
+        plain = urlsplit(url)._replace(query="", fragment="").geturl()
+        for kind, prefix in (("static", self.static_prefix), ("media", self.media_prefix)):
+            if plain.startswith(prefix):
+                return kind, unquote(plain[len(prefix) :])
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() != self.host:
+            return "external", ""
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            return "page", ""  # fetched anyway: its 404 is reported as a broken link
+        if DROPPED_NAMESPACES & set(match.namespaces) or match.url_name in DROPPED_NAMES:
+            return "dropped", ""
+        return "page", match.url_name or ""
+
+    def _file_for(self, url: str) -> str:
+        """The archive's file for an address: `terms/x/index.html`, `static/css/site.css`, ..."""
+        kind, name = self._classify(url)
+        parts = urlsplit(url)
+        if kind in ("static", "media"):
+            path = f"{kind}/{name}"
+        else:
+            path = unquote(parts.path).lstrip("/")
+            if not path or path.endswith("/") or "." not in posixpath.basename(path):
+                path = posixpath.join(path, "index.html")
+            if parts.query:
+                stem, extension = posixpath.splitext(path)
+                path = f"{stem}-{re.sub(r'[^A-Za-z0-9._-]+', '-', unquote(parts.query))}{extension}"
+        path = posixpath.normpath(path)
+        if path.startswith("../") or path in (".", "..", MANIFEST, NO_JEKYLL):
+            raise StaticExportError(f"{url} has no place in the archive.")
+        return path
+
+    def _queue(self, url: str) -> None:
+        url = urlsplit(url)._replace(fragment="").geturl()
+        if url not in self.seen:
+            self.seen.add(url)
+            self.queue.append(url)
+
+    def _linker(self, page_url: str, page_file: str):
+        """The `link` function for the links of one file (static_links)."""
+
+        def link(value: str) -> str | None:
+            if value.startswith("#") or not value.strip():
+                return value
+            url = urljoin(page_url, value.strip())
+            kind, name = self._classify(url)
+            if kind == "external":
+                return value
+            if kind == "dropped":
+                return None
+            if not self.base_url and name in NOT_WITHOUT_BASE_URL:
+                return None
+            self._queue(url)
+            target = self._file_for(url)
+            fragment = urlsplit(url).fragment
+            if self.base_url and urlsplit(value).scheme:  # meant to be absolute: feeds, sitemap, meta tags
+                address = self.base_url + quote(target.removesuffix("index.html"))
+            else:
+                address = quote(posixpath.relpath(target, posixpath.dirname(page_file) or "."))
+            return address + (f"#{fragment}" if fragment else "")
+
+        return link
+
+    # Fetching and writing.
+
+    def _fetch_page(self, url: str) -> None:
+        parts = urlsplit(url)
+        # The client closes the response itself (once a stream is read): closing it again would
+        # send request_finished, which may close the database connection in the middle of a transaction.
+        response = self.client.get(parts.path + (f"?{parts.query}" if parts.query else ""), secure=True)
+        self._write_response(url, response)
+
+    def _write_response(self, url: str, response) -> None:
+        if response.status_code in (301, 302, 303, 307, 308):
+            self._write_redirect(url, urljoin(url, response["Location"]))
+            return
+        if response.status_code != 200:
+            self.broken.add(url)
+            return
+        if self._classify(url)[1] in NOT_WITHOUT_BASE_URL and not self.base_url:
+            self._read_links(url, response)  # still followed, never written
+            return
+        if response.streaming:
+            self._write_stream(url, response.streaming_content)
+            return
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        text = self._rewrite(url, content_type, response.content)
+        self.output.write(self._file_for(url), text if text is not None else response.content)
+
+    def _rewrite(self, url: str, content_type: str, content: bytes) -> bytes | None:
+        """The content with its links rewritten, or None when it has none to rewrite (binary)."""
+        if not (content_type.startswith("text/") or content_type.endswith(("+xml", "/xml", "/json"))):
+            return None
+        link = self._linker(url, self._file_for(url))
+        text = content.decode("utf-8", "surrogateescape")
+
+        def in_text(value: str) -> str:
+            return static_links.text_rewrite(value, pattern=self.pattern, link=link)
+
+        if content_type == "text/html":
+            text = static_links.HtmlRewriter(link=link, text=in_text).rewrite(text)
+        elif content_type == "text/css":
+            text = static_links.css_rewrite(text, link=link)
+        elif content_type == "text/calendar":
+            # An event's URL must be absolute: without a base URL it keeps the rendered host's.
+            if self.base_url:
+                text = static_links.ics_rewrite(text, pattern=self.pattern, link=link)
+            else:
+                static_links.ics_rewrite(
+                    text, pattern=self.pattern, link=link
+                )  # its links are still followed
+        elif content_type.endswith("xml") and not self.base_url:
+            # An Atom id is a name, not a link: without a base URL it keeps the rendered address.
+            text = "".join(part if part.startswith("<id>") else in_text(part) for part in ATOM_ID.split(text))
+        else:
+            text = in_text(text)
+            if content_type == "text/plain" and not self.base_url:  # robots.txt: no sitemap to point at
+                text = re.sub(rf"(?m)^Sitemap: {re.escape(self.origin)}\S*\n?", "", text)
+        return text.encode("utf-8", "surrogateescape")
+
+    def _read_links(self, url: str, response) -> None:
+        self._rewrite(url, response.get("Content-Type", "").split(";")[0], response.content)
+
+    def _write_redirect(self, url: str, location: str) -> None:
+        link = self._linker(url, self._file_for(url))(location)
+        if link is None or self._classify(location)[0] == "external":
+            self.broken.add(url)
+            return
+        page = f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={link}"><a href="{link}">Moved</a>\n'
+        self.output.write(self._file_for(url), page.encode())
+
+    def _copy_static(self, url: str, name: str) -> None:
+        chunks = self._static_chunks(name)
+        if chunks is None:
+            self.broken.add(url)
+        elif name.endswith(".css"):  # its url()s are followed (and rewritten if not relative)
+            self.output.write(self._file_for(url), self._rewrite(url, "text/css", b"".join(chunks)))
+        else:
+            self._write_stream(url, chunks)
+
+    def _static_chunks(self, name: str) -> Iterator[bytes] | None:
+        """A collected file (hashed names included), else the file the finders know by that name."""
+        if staticfiles_storage.exists(name):
+            return self._storage_chunks(staticfiles_storage, name)
+        found = finders.find(name)
+        return _file_chunks(found) if isinstance(found, str) else None
+
+    def _storage_chunks(self, storage, name: str) -> Iterator[bytes]:
+        with storage.open(name, "rb") as file:
+            yield from file.chunks(CHUNK)
+
+    def _write_stream(self, url: str, chunks: Iterable[bytes]) -> None:
+        try:
+            self.output.write_stream(self._file_for(url), chunks)
+        except FileNotFoundError:
+            self.broken.add(url)
+
+
+def _file_chunks(path: str) -> Iterator[bytes]:
+    with open(path, "rb") as file:
+        while chunk := file.read(CHUNK):
+            yield chunk
+
+
+class _Output:
+    """The files of OUT_DIR this export owns, and their hashes from the last export."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.report = StaticExportReport()
+        try:
+            self.previous: dict[str, str] = json.loads((root / MANIFEST).read_text())["files"]
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            self.previous = {}
+        self.current: dict[str, str] = {}
+
+    def write(self, path: str, content: bytes) -> None:
+        self.write_stream(path, [content])
+
+    def write_stream(self, path: str, chunks: Iterable[bytes]) -> None:
+        """Hashed as it is written to a temporary file, which replaces the old one only if it differs."""
+        target = self.root / path
+        digest = hashlib.sha256()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with NamedTemporaryFile(dir=target.parent, prefix=".export-", delete=False) as temporary:
+            try:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    temporary.write(chunk)
+            except BaseException:
+                os.unlink(temporary.name)
+                raise
+        hashed = digest.hexdigest()
+        self.current[path] = hashed
+        if self.previous.get(path) == hashed and target.is_file():
+            os.unlink(temporary.name)
+            self.report.unchanged += 1
+        else:
+            os.chmod(temporary.name, 0o644)
+            os.replace(temporary.name, target)
+            self.report.written += 1
+
+    def finish(self) -> None:
+        """Files of the last export no longer published are removed; the manifest is replaced last."""
+        for path in sorted(set(self.previous) - set(self.current)):
+            target = self.root / path
+            if target.is_file():
+                target.unlink()
+                self.report.removed += 1
+            for parent in target.parents:
+                if parent == self.root or not parent.is_dir() or any(parent.iterdir()):
+                    break
+                parent.rmdir()
+        (self.root / NO_JEKYLL).touch()
+        manifest = self.root / f"{MANIFEST}.new"
+        manifest.write_text(json.dumps({"files": self.current}, indent=0, sort_keys=True))
+        os.replace(manifest, self.root / MANIFEST)

@@ -1,0 +1,301 @@
+"""`manage.py export_static`: the published site as files that work offline, and only the published site."""
+
+import hashlib
+import posixpath
+import re
+from html.parser import HTMLParser
+from io import StringIO
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from syllabus import services
+from syllabus.models import Week
+from tests.factories import (
+    PaperFactory,
+    PaperLinkFactory,
+    PresentationFactory,
+    PresentationPresenterFactory,
+    PresenterFactory,
+    SlideDeckFactory,
+    TagFactory,
+    TermFactory,
+    WeekFactory,
+    make_pdf,
+    png_file,
+)
+
+pytestmark = pytest.mark.django_db
+
+BASE_URL = "https://lab.github.io/seminar/"
+
+
+def deck_with_file(*, week, name: str, **fields):
+    deck = SlideDeckFactory.build(week=week, url="", **fields)
+    deck.file = ContentFile(make_pdf(), name=name)
+    deck.save()
+    return deck
+
+
+def seminar_make(size: int = 1) -> dict:
+    """A published term (weeks with papers, presenters with photos, a public and a private deck), a draft week."""
+    term = TermFactory(name="Fall 2026")
+    tag = TagFactory(name="attention")
+    weeks = []
+    for number in range(size):
+        week = WeekFactory(term=term, title=f"Published session {number}")
+        week.tags.add(tag)
+        paper = PaperFactory(title=f"Attention paper {number}")
+        PaperLinkFactory(paper=paper, url=f"https://arxiv.org/abs/1706.0{number}")
+        row = PresentationFactory(week=week, paper=paper)
+        PresentationPresenterFactory(presentation=row, presenter=PresenterFactory(photo=png_file()))
+        weeks.append(week)
+    public_deck = deck_with_file(week=weeks[0], name="public-deck.pdf", title="Public slides")
+    private_deck = deck_with_file(
+        week=weeks[0], name="secret-deck.pdf", title="Private slides", is_public=False
+    )
+    draft = WeekFactory(term=term, title="Secret draft session", is_published=False)
+    draft_row = PresentationFactory(week=draft, paper=PaperFactory(title="Unannounced paper"))
+    PresentationPresenterFactory(presentation=draft_row, presenter=PresenterFactory(name="Hidden Presenter"))
+    deck_with_file(week=draft, name="draft-deck.pdf", title="Draft slides")
+    return {
+        "term": term,
+        "weeks": weeks,
+        "public_deck": public_deck,
+        "private_deck": private_deck,
+        "draft": draft,
+    }
+
+
+def export(out: Path, *args: str) -> str:
+    stdout = StringIO()
+    call_command("export_static", str(out), *args, stdout=stdout)
+    return stdout.getvalue()
+
+
+def files_of(out: Path) -> dict[str, str]:
+    """Each exported file (not the manifest) and the hash of its content."""
+    return {
+        path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in out.rglob("*")
+        if path.is_file() and path.name not in (".static-export.json", ".nojekyll")
+    }
+
+
+class LinkCollector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value and name in ("href", "src", "action", "poster"):
+                self.links.append(value)
+            elif value and name == "srcset":
+                self.links += [candidate.split()[0] for candidate in value.split(",") if candidate.strip()]
+
+
+def broken_links(out: Path) -> list[str]:
+    """Every internal href/src/srcset of every page and url() of every stylesheet that names no file."""
+    broken = []
+    for page in [*out.rglob("*.html"), *out.rglob("*.css")]:
+        if page.suffix == ".html":
+            collector = LinkCollector()
+            collector.feed(page.read_text())
+            links = collector.links
+        else:
+            links = re.findall(r"url\(['\"]?([^'\")]+)", page.read_text())
+        for link in links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith("#") or link.startswith("data:"):
+                continue
+            assert not link.startswith("/"), f"{page}: {link} is not relative"
+            relative = page.relative_to(out).parent.as_posix()
+            target = posixpath.normpath(posixpath.join(relative, unquote(parts.path)))
+            if not parts.path or target.startswith("..") or not (out / target).is_file():
+                broken.append(f"{page.relative_to(out)} -> {link}")
+    return broken
+
+
+def test_export_static_writes_every_public_page_with_working_relative_links(tmp_path):
+    seminar = seminar_make(size=2)
+    out = tmp_path / "site"
+
+    message = export(out)
+
+    files = files_of(out)
+    week = seminar["weeks"][0]
+    deck = seminar["public_deck"]
+    presenter = week.presentations.get().presenters.get()
+    expected = {
+        "index.html",
+        "robots.txt",
+        "feeds/weeks.atom",
+        "terms/index.html",
+        "terms/fall-2026/index.html",
+        "terms/fall-2026/calendar.ics",
+        f"terms/fall-2026/{week.slug}/index.html",
+        f"terms/fall-2026/{week.slug}/slides.zip",
+        "papers/index.html",
+        "papers/attention-paper-0/index.html",
+        "presenters/index.html",
+        f"presenters/{presenter.slug}/index.html",
+        f"presenters/{presenter.slug}/calendar.ics",
+        "tags/index.html",
+        "tags/attention/index.html",
+        "categories/index.html",
+        "years/2026/index.html",
+        f"media/{deck.file.name}",
+        f"media/{deck.thumbnail.name}",
+        f"media/{presenter.photo.name}",
+        f"media/{presenter.photo_small.name}",
+        "static/css/site.css",
+    }
+    assert expected <= set(files), expected - set(files)
+    assert message == f"Exported {len(files)} files to {out}: {len(files)} written, 0 unchanged, 0 removed.\n"
+    assert broken_links(out) == []
+    assert (out / ".nojekyll").is_file()  # GitHub Pages serves folders starting with _ as they are
+    # No sitemap without a base URL: its addresses must be absolute.
+    assert not any(name.startswith("sitemap") for name in files)
+    assert "Sitemap:" not in (out / "robots.txt").read_text()
+
+
+def test_export_static_holds_no_draft_private_or_live_only_page(tmp_path):
+    seminar = seminar_make()
+    out = tmp_path / "site"
+
+    export(out)
+
+    files = files_of(out)
+    assert not [
+        name
+        for name in files
+        if name.split("/")[0] in ("admin", "api", "signup", "search", "sign-in", "my", "files")
+    ]
+    assert not [
+        name
+        for name in files
+        if seminar["draft"].slug in name or "secret-deck" in name or "draft-deck" in name
+    ]
+    everything = b"".join((out / name).read_bytes() for name in files)
+    for secret in (
+        b"Secret draft session",
+        b"Unannounced paper",
+        b"Hidden Presenter",
+        b"Private slides",
+        b"secret-deck",
+    ):
+        assert secret not in everything
+    week_page = (out / f"terms/fall-2026/{seminar['weeks'][0].slug}/index.html").read_text()
+    assert "Public slides" in week_page or "public-deck" in week_page
+    # Live-only pages are not linked: no search form, no sign-in, no admin.
+    assert 'role="search"' not in week_page and "Sign in" not in week_page and "Instructors" not in week_page
+    assert b"/files/" not in everything and "/admin/" not in week_page
+
+
+def test_export_static_again_writes_only_what_changed_and_removes_what_was_unpublished(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    seminar = seminar_make(size=2)
+    out = tmp_path / "site"
+    export(out)
+    first = files_of(out)
+
+    assert (
+        export(out)
+        == f"Exported {len(first)} files to {out}: 0 written, {len(first)} unchanged, 0 removed.\n"
+    )
+    assert files_of(out) == first
+
+    paper = seminar["weeks"][1].presentations.get().paper
+    paper.title = "Attention, renamed"
+    paper.save()
+    message = export(out)
+    second = files_of(out)
+    changed = {name for name in second if first.get(name) != second[name]}
+    assert f"papers/{paper.slug}/index.html" in changed
+    assert f"terms/fall-2026/{seminar['weeks'][1].slug}/index.html" in changed
+    assert not {name for name in changed if name.startswith(("media/", "static/"))}
+    assert f"terms/fall-2026/{seminar['weeks'][0].slug}/index.html" not in changed
+    renamed_away = set(first) - set(second)  # the paper's page under its old slug, if the slug followed
+    assert message == (
+        f"Exported {len(second)} files to {out}: {len(changed)} written, "
+        f"{len(second) - len(changed)} unchanged, {len(renamed_away)} removed.\n"
+    )
+
+    week = seminar["weeks"][0]
+    deck_file = f"media/{seminar['public_deck'].file.name}"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.weeks_set_published(weeks=Week.objects.filter(pk=week.pk), published=False)
+    message = export(out)
+    third = files_of(out)
+    assert f"terms/fall-2026/{week.slug}/index.html" not in third
+    assert deck_file not in third and not (out / deck_file).exists()
+    assert not (out / f"terms/fall-2026/{week.slug}").exists()  # its emptied folder goes too
+    assert message.endswith(f" {len(set(second) - set(third))} removed.\n") and set(second) - set(third)
+    assert broken_links(out) == []
+
+
+def test_export_static_leaves_files_it_did_not_write(tmp_path):
+    seminar_make()
+    out = tmp_path / "site"
+    (out / ".git").mkdir(parents=True)
+    (out / "CNAME").write_text("seminar.example.edu\n")
+
+    export(out)
+    export(out)
+
+    assert (out / "CNAME").read_text() == "seminar.example.edu\n" and (out / ".git").is_dir()
+
+
+def test_export_static_with_a_base_url_makes_feeds_and_sitemap_absolute_and_pages_relative(tmp_path):
+    seminar = seminar_make()
+    out = tmp_path / "site"
+
+    export(out, "--base-url", BASE_URL.rstrip("/"))
+
+    week = seminar["weeks"][0]
+    sitemap = (out / "sitemap-weeks.xml").read_text()
+    assert f"<loc>{BASE_URL}terms/fall-2026/{week.slug}/</loc>" in sitemap
+    assert f"<loc>{BASE_URL}sitemap-weeks.xml</loc>" in (out / "sitemap.xml").read_text()
+    assert f"Sitemap: {BASE_URL}sitemap.xml" in (out / "robots.txt").read_text()
+    feed = (out / "feeds/weeks.atom").read_text()
+    assert f'<link href="{BASE_URL}terms/fall-2026/{week.slug}/" rel="alternate"/>' in feed
+    assert "testserver" not in feed
+    calendar = (out / "terms/fall-2026/calendar.ics").read_text().replace("\r\n ", "")
+    assert f"URL:{BASE_URL}terms/fall-2026/{week.slug}/" in calendar
+    page = (out / f"terms/fall-2026/{week.slug}/index.html").read_text()
+    assert 'href="../../../static/css/site.css"' in page and 'href="../index.html"' in page
+    assert broken_links(out) == []
+
+
+@pytest.mark.parametrize(
+    "base_url", ["lab.github.io/seminar", "ftp://lab.example/", "https://lab.example/?x=1"]
+)
+def test_export_static_refuses_a_base_url_it_cannot_use(tmp_path, base_url):
+    with pytest.raises(CommandError, match="must be an http"):
+        export(tmp_path / "site", "--base-url", base_url)
+    assert not (tmp_path / "site" / ".static-export.json").exists()
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_export_static_asks_no_query_beyond_those_of_the_pages_it_renders(tmp_path, client, size):
+    """Queries grow with the number of pages only: the export itself (links, files, media) asks none."""
+    seminar_make(size=size)
+    out = tmp_path / "site"
+    with CaptureQueriesContext(connection) as queries:
+        export(out, "--base-url", BASE_URL)
+    pages = [name for name in files_of(out) if not name.startswith(("media/", "static/"))]
+
+    rendered = 0
+    for name in pages:
+        address = "/" + name.removesuffix("index.html")
+        with CaptureQueriesContext(connection) as one:
+            assert client.get(address, secure=True).status_code == 200
+        rendered += len(one)
+    assert len(queries) == rendered
