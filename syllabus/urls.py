@@ -51,6 +51,8 @@ public_patterns = [
     path("years/<int:year>/", views.year_detail, name="year"),
     path("search/", views.search_page, name="search"),
     path("feeds/weeks.atom", feeds.WeeksFeed(), name="feed"),
+    path("feeds/terms/<slug:slug>.atom", feeds.TermWeeksFeed(), name="term_feed"),
+    path("feeds/tags/<slug:slug>.atom", feeds.TagWeeksFeed(), name="tag_feed"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",
