@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Callable
+from urllib.parse import quote, urlencode
 
 import icalendar
 from django.conf import settings
@@ -17,6 +18,7 @@ from syllabus.text import multiline, single_line, xml_safe
 # A reader polls often and needs only what is new since: 20 sessions are more than a term of
 # weekly sessions, and the older ones are on the term pages. (The feed held 50, about two years.)
 FEED_LENGTH = 20
+GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
 
 
 class CleanAtom1Feed(Atom1Feed):
@@ -152,14 +154,19 @@ class TagWeeksFeed(WeeksFeed):
         return Week.objects.published().filter(tags=tag)
 
 
-def calendar_response(request, *, name: str, weeks) -> HttpResponse:
+def calendar_response(
+    request, *, name: str, weeks, filename: str = "calendar.ics", private_links: bool = False
+) -> HttpResponse:
     """An iCalendar file with an event per week (weeks come with `with_outline`).
 
-    Feeds are public: an online link restricted to signed-in users is never written, whoever asks.
+    Public feeds never write an online link restricted to signed-in users, whoever asks; only a
+    user's own calendar does (`private_links`). `filename` is made of slugs: nothing to quote.
     """
-    calendar = weeks_calendar(weeks, name=name, page_url=request.build_absolute_uri)
+    calendar = weeks_calendar(
+        weeks, name=name, page_url=request.build_absolute_uri, private_links=private_links
+    )
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -214,6 +221,8 @@ def _week_event(week: Week, *, page_url: Callable[[str], str] | None, private_li
     # Rows stored before names were checked may hold line breaks: one line where iCalendar wants
     # one, and \n as the only line break in the description (a bare \r would end the line).
     event.add("summary", single_line(week.title))
+    if not week.is_public:  # only a presenter's own calendar holds drafts: the date may still move
+        event.add("status", "TENTATIVE")
     if place := single_line(week.effective_place):
         event.add("location", place)
     description = _week_summary(week)
@@ -225,6 +234,37 @@ def _week_event(week: Week, *, page_url: Callable[[str], str] | None, private_li
     if page_url is not None:
         event.add("url", page_url(week.get_absolute_url()))
     return event
+
+
+def google_calendar_url(week: Week, *, page_url: str) -> str:
+    """A link that opens Google Calendar's "new event" form filled in with the session.
+
+    Times in UTC (the form shows them in the reader's zone); a session with no known time is an
+    all-day event, whose end date is the day after, as in iCalendar. Only the public online link.
+    """
+    if week.starts_at:
+        utc = "%Y%m%dT%H%M%SZ"
+        ends_at = week.ends_at or week.starts_at
+        dates = f"{week.starts_at.astimezone(datetime.UTC):{utc}}/{ends_at.astimezone(datetime.UTC):{utc}}"
+    else:
+        dates = f"{week.date:%Y%m%d}/{week.date + datetime.timedelta(days=1):%Y%m%d}"
+    details = "\n".join(
+        part
+        for part in (
+            _week_summary(week),
+            week.public_online_url and f"Join online: {week.public_online_url}",
+            page_url,
+        )
+        if part
+    )
+    query = {
+        "action": "TEMPLATE",
+        "text": single_line(week.title),
+        "dates": dates,
+        "details": multiline(details),
+        "location": single_line(week.effective_place),
+    }
+    return f"{GOOGLE_CALENDAR}?{urlencode(query, quote_via=quote)}"
 
 
 def _week_summary(week: Week) -> str:
