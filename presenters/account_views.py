@@ -6,6 +6,8 @@ included: they use the admin) is told so with a 403. A row that does not credit 
 `action` field: a bad link never costs the notes, and a success redirects with a message.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -13,14 +15,19 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from papers.models import PaperLink, SlideDeck
 from presenters import services
 from presenters.forms import AbstractProposalForm, NotesForm, PaperLinkForm, ProfileForm, SlideDeckForm
 from presenters.models import AbstractProposal, Presenter
+from syllabus.feeds import calendar_response
 from syllabus.models import Presentation
 from syllabus.signup.models import Signup
+
+# What presenter_calendar_token_ensure makes: anything else is a 404 without a query.
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def _presenter_of(request) -> Presenter | None:
@@ -38,8 +45,10 @@ def my_sessions(request):
     if presenter is None:
         return _not_a_presenter(request)
     upcoming, past = services.presenter_sessions(presenter=presenter)
+    token = services.presenter_calendar_token_ensure(presenter=presenter)
     context = {
         "presenter": presenter,
+        "calendar_url": request.build_absolute_uri(reverse("account:personal_calendar", args=[token])),
         "upcoming": upcoming,
         "past": past,
         "open_signups": Signup.objects.filter(
@@ -47,6 +56,43 @@ def my_sessions(request):
         ).select_related("term"),
     }
     return render(request, "presenters/my_sessions.html", context)
+
+
+@login_required
+@require_POST
+def personal_calendar_reset(request):
+    """A new address for the presenter's own calendar; calendar apps subscribed to the old one lose it."""
+    presenter = _presenter_of(request)
+    if presenter is None:
+        return _not_a_presenter(request)
+    services.presenter_calendar_token_reset(presenter=presenter)
+    messages.success(request, "Your calendar has a new link: the old one no longer works.")
+    return redirect("account:my_sessions")
+
+
+@require_safe
+def personal_calendar(request, token: str):
+    """A presenter's own sessions, for calendar apps: the secret in the address is the only key.
+
+    No session is needed (calendar apps have none), and none is enough: a wrong token is a 404 for
+    everyone. The owner may join restricted online meetings, so their links are written. Never kept
+    in the shared page cache (this namespace is not a public one) and marked private for proxies.
+    """
+    if not CALENDAR_TOKEN.fullmatch(token):
+        raise Http404("No such calendar.")
+    owners = Presenter.objects.filter(user__is_active=True).only("id", "name")
+    presenter = get_object_or_404(owners, calendar_token=token)
+    weeks = services.presenter_calendar_weeks(presenter=presenter)
+    response = calendar_response(
+        request,
+        name=f"{presenter.name}: my sessions",
+        weeks=weeks,
+        filename="my-sessions.ics",
+        private_links=True,
+    )
+    patch_cache_control(response, private=True, no_cache=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _posted_id(request, name: str) -> int:

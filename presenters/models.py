@@ -63,9 +63,12 @@ class Presenter(OwnsFiles, models.Model):
         related_name="presenter",
         help_text="The account this presenter signs in with; made when they are invited.",
     )
+    # The secret in the address of their own calendar (my/calendar/<token>.ics), which calendar
+    # apps fetch without a session: random and unguessable, made on first use, replaced on reset.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     objects = PresenterQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["photo", "photo_small", "bio_html"])
+    history = TrackedHistory(excluded_fields=["photo", "photo_small", "bio_html", "calendar_token"])
     owned_file_fields = ("photo", "photo_small")
     files_depth = 2  # presenters/<key>/
 

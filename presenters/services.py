@@ -8,6 +8,7 @@ reaches their own rows: `presenter_rows` is the one place that says which rows t
 
 import datetime
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import AbstractProposal, Activity, Presenter
-from syllabus.models import Presentation, PresentationPresenter, presenters_in_order_prefetch
+from syllabus.models import Presentation, PresentationPresenter, Week, presenters_in_order_prefetch
 from syllabus.readiness import (
     COMPLETE,
     MISSING_PAPER,
@@ -33,6 +34,9 @@ from syllabus.readiness import (
 )
 
 logger = logging.getLogger(__name__)
+
+# 32 random bytes: 43 URL-safe characters in the calendar's address (presenter_calendar_token_ensure).
+CALENDAR_TOKEN_BYTES = 32
 
 # What the "my sessions" page says of a row's status (syllabus/readiness.py has the rules).
 STATUS_TEXT = {
@@ -293,3 +297,33 @@ def instructors_notify_upload(*, activity: Activity, base_url: str = "") -> int:
             "Could not tell instructors of the upload by %s for row %s.", activity.presenter.name, row.pk
         )
         return 0
+
+
+def presenter_calendar_token_ensure(*, presenter: Presenter) -> str:
+    """The secret of the presenter's own calendar address, made on first use.
+
+    Written with update(): a secret is not content (the pages' cache need not change) nor history.
+    Two first visits at once both read the one token the first of them wrote.
+    """
+    if not presenter.calendar_token:
+        Presenter.objects.filter(pk=presenter.pk, calendar_token=None).update(
+            calendar_token=secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
+        )
+        presenter.calendar_token = Presenter.objects.values_list("calendar_token", flat=True).get(
+            pk=presenter.pk
+        )
+    return presenter.calendar_token
+
+
+def presenter_calendar_token_reset(*, presenter: Presenter) -> str:
+    """A new secret for the presenter's calendar address: the old address answers 404 from now on."""
+    presenter.calendar_token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
+    Presenter.objects.filter(pk=presenter.pk).update(calendar_token=presenter.calendar_token)
+    return presenter.calendar_token
+
+
+def presenter_calendar_weeks(*, presenter: Presenter) -> models.QuerySet[Week]:
+    """The sessions of the presenter's own calendar: every week that credits them, drafts included
+    (as on "my sessions"; a calendar marks them tentative), with what a calendar says of them."""
+    credited = Week.objects.filter(presentations__presenter_entries__presenter=presenter).values("pk")
+    return Week.objects.filter(pk__in=credited).with_outline()

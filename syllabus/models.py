@@ -311,13 +311,21 @@ class WeekQuerySet(models.QuerySet):
         rows = (
             Presentation.objects.select_related("paper")
             .only(
-                "id", "week_id", "order", "label", "paper__id", "paper__title", "paper__venue", "paper__year"
+                "id",
+                "week_id",
+                "order",
+                "label",
+                "paper__id",
+                "paper__title",
+                "paper__venue",
+                "paper__year",
+                "paper__updated",
             )
             .prefetch_related(presenters_in_order_prefetch())
         )
         return (
             self.select_related("term")
-            .only(*WEEK_LIST_FIELDS, "uuid", "updated")
+            .only(*WEEK_LIST_FIELDS, "uuid", "created", "updated")
             .prefetch_related(models.Prefetch("presentations", rows))
         )
 

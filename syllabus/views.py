@@ -186,3 +186,33 @@ def term_calendar(request, slug: str):
     term = get_object_or_404(Term.objects.published(), slug=slug)
     weeks = Week.objects.published().for_term(term).with_outline()
     return calendar_response(request, name=term.name, weeks=weeks)
+
+
+@require_safe
+def week_calendar(request, term_slug: str, slug: str):
+    """A published session as a single event, to add to any calendar (linked from its page)."""
+    weeks = Week.objects.published().filter(term__slug=term_slug, slug=slug).with_outline()
+    week = get_object_or_404(weeks)
+    return calendar_response(
+        request, name=week.title, weeks=[week], filename=f"{week.term.slug}-{week.slug}.ics"
+    )
+
+
+@require_safe
+def tag_calendar(request, slug: str):
+    """The published sessions with a tag; a tag only drafts use is a 404, as its page is."""
+    tag = get_object_or_404(Tag.objects.only("id", "name"), slug=slug)
+    weeks = Week.objects.published().filter(tags=tag).with_outline()
+    if not weeks:
+        raise Http404("No public sessions with this tag.")
+    return calendar_response(request, name=f"#{tag.name}", weeks=weeks)
+
+
+@require_safe
+def category_calendar(request, slug: str):
+    """The published sessions of a category; a category only drafts use is a 404, as its page is."""
+    category = get_object_or_404(Category.objects.only("id", "name"), slug=slug)
+    weeks = Week.objects.published().filter(categories=category).with_outline()
+    if not weeks:
+        raise Http404("No public sessions in this category.")
+    return calendar_response(request, name=category.name, weeks=weeks)
