@@ -207,8 +207,10 @@ def test_draft_week_page_has_no_calendar_links(client, staff_client, term):
 
 
 def alternates(client, url: str) -> list[tuple[str, str]]:
+    """The page's feeds and calendars (its reading lists are named too, and tested with them)."""
     html = client.get(url).content.decode()
-    return re.findall(r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)">', html)
+    links = re.findall(r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)">', html)
+    return [(kind, href) for kind, href in links if kind in ("application/atom+xml", "text/calendar")]
 
 
 def test_pages_name_their_feeds_and_calendars_in_the_head(client, term):
