@@ -7,6 +7,7 @@ from drf_spectacular.plumbing import get_view_model
 from drf_spectacular.serializers import PolymorphicProxySerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer
+from rest_framework.permissions import SAFE_METHODS
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -138,6 +139,18 @@ class SeminarAutoSchema(AutoSchema):
         if line := next(iter(self.get_description().strip().splitlines()), "").rstrip("."):
             return line if len(line) <= 80 else line[:79].rsplit(" ", 1)[0] + "…"
         return f"{self.method} {self.path}"
+
+    def get_auth(self) -> list[dict]:
+        """Reads that anonymous clients may make say so (`{}`), as drf-spectacular does for AllowAny:
+        DRF's model permissions with `authenticated_users_only = False` let anyone read."""
+        auths = super().get_auth()
+        anyone_reads = any(
+            getattr(permission, "authenticated_users_only", True) is False
+            for permission in self.view.get_permissions()
+        )
+        if anyone_reads and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
 
     def get_operation_id(self) -> str:
         operation_id = super().get_operation_id()

@@ -124,3 +124,11 @@ def test_the_browsable_api_offers_json_for_a_json_only_address(admin_client):
 
     assert 'value="application/json"' in page
     assert "multipart/form-data" not in page
+
+
+def test_reads_anyone_may_make_are_offered_without_a_token(schema):
+    security = {name: operation["security"] for name, operation in operations(schema).items()}
+
+    assert security["weeks_list"] == [{"tokenAuth": []}, {"cookieAuth": []}, {}]
+    assert security["papers_create"] == [{"tokenAuth": []}, {"cookieAuth": []}]
+    assert {} not in security["signups_preferences_retrieve"]
