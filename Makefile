@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets its own environment (see README).
 LOCAL := DEBUG=1
 
-.PHONY: help install run test test-postgres lint format migrate demo serve api-fuzz bench bench-assignment bench-pages clean
+.PHONY: help install run test test-postgres lint format migrate demo serve api-fuzz api-client bench bench-assignment bench-pages clean
 
 help:
 	@echo "make run            install, migrate, load the demo seminar, serve on http://$(HOST):$(PORT)/"
@@ -15,6 +15,7 @@ help:
 	@echo "make test-postgres  run the suite on the local PostgreSQL server"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
 	@echo "make api-fuzz       schemathesis against the API on a throw-away server with the demo data"
+	@echo "make api-client     a client generated from the API schema (openapi-python-client) imports and works, same server"
 	@echo "make bench          all benchmarks: the Jekyll import of SITE, the slides zip, bench-assignment, then bench-pages"
 	@echo "make bench-assignment  the sign-up assignment at 200 students x 60 papers x 30 weeks (~10 s)"
 	@echo "make bench-pages    the page/API benchmark alone (PostgreSQL, Redis, gunicorn, wrk; ~25 min)"
@@ -59,6 +60,9 @@ lint: install
 
 api-fuzz: install
 	bash .ci/api-fuzz
+
+api-client: install
+	bash .ci/api-client
 
 bench: install
 	bash .ci/bench

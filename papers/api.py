@@ -20,6 +20,7 @@ from papers.serializers import (
 )
 from papers.services import paper_metadata_find
 from syllabus.api import IdFilter, SeminarViewSet, visible_slide_decks
+from syllabus.api_defaults import UPLOAD_PARSERS
 from syllabus.search import paper_ids_matching
 
 
@@ -109,6 +110,7 @@ class PaperViewSet(SeminarViewSet):
         return papers.defer("abstract_html") if self.action == "list" else papers
 
     @extend_schema(
+        summary="Look up a paper's fields by arXiv id or DOI",
         request=PaperLookupRequestSerializer,
         responses={
             200: PaperLookupResultSerializer,
@@ -153,6 +155,7 @@ class SlideDeckViewSet(SeminarViewSet):
     """Slide decks: an uploaded file (multipart) or a link. Anonymous clients see public decks only."""
 
     serializer_class = SlideDeckSerializer
+    parser_classes = UPLOAD_PARSERS
     filterset_class = SlideDeckFilter
     ordering_fields = ["created", "week__date"]
     ordering = ["week__date", "id"]

@@ -3,6 +3,7 @@ import django_filters
 from presenters.models import Presenter
 from presenters.serializers import PresenterInListSerializer, PresenterSerializer
 from syllabus.api import IdFilter, SeminarViewSet
+from syllabus.api_defaults import UPLOAD_PARSERS
 from syllabus.models import Week
 
 
@@ -26,6 +27,7 @@ class PresenterViewSet(SeminarViewSet):
 
     serializer_class = PresenterSerializer
     summary_serializer_class = PresenterInListSerializer
+    parser_classes = UPLOAD_PARSERS
     filterset_class = PresenterFilter
     ordering_fields = ["name"]
     ordering = ["name", "id"]

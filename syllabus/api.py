@@ -130,6 +130,7 @@ class TermViewSet(SeminarViewSet):
         return Term.objects.visible_to(self.request.user)
 
     @extend_schema(
+        summary="Create a term's sessions on its weekdays",
         request=TermGenerateWeeksSerializer,
         responses={
             201: OpenApiResponse(WeekSerializer(many=True), description="The sessions created, by date.")
@@ -159,6 +160,7 @@ class TermViewSet(SeminarViewSet):
         return Response(shown.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary="Copy a term forward into a new draft term",
         request=TermCopySerializer,
         responses={201: OpenApiResponse(TermSerializer, description="The new draft term.")},
     )
@@ -212,6 +214,7 @@ class WeekViewSet(SeminarViewSet):
         return weeks.with_presentations(public_only=public_only)
 
     @extend_schema(
+        summary="List weeks",
         parameters=[EXPAND_WEEKS],
         responses=AnyOfSerializer(
             component_name="WeekInListOrFull",
@@ -226,7 +229,9 @@ class WeekViewSet(SeminarViewSet):
         answer does."""
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=WeekOrderSerializer, responses=WeekSerializer)
+    @extend_schema(
+        summary="Set the order of a week's rows", request=WeekOrderSerializer, responses=WeekSerializer
+    )
     @action(detail=True, methods=["post"], permission_classes=[ChangeModelPermissions])
     def order(self, request, pk=None):
         """Set the order of the week's whole table in one step: `presentations` lists each of its rows once."""

@@ -49,6 +49,11 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
+# For the views whose objects carry a file (slide decks, presenters' photos): JSON as everywhere, and
+# multipart for the upload. The schema offers only multipart for their writes (api_schema).
+UPLOAD_PARSERS = [JSONParser, parsers.MultiPartParser]
+
+
 def json_problem(data) -> str | None:
     """What makes parsed JSON unusable (too deep, not valid Unicode), or None; walked without recursion."""
     if isinstance(data, str):

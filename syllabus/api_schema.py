@@ -1,9 +1,13 @@
-"""Additions to the generated OpenAPI schema: the error answers every operation can give, and the
-shapes a list answers in."""
+"""Additions to the generated OpenAPI schema: the error answers every operation can give, the
+shapes a list answers in, and the rules that keep the schema usable by generated clients (one request
+content type per operation, a summary on each, a null option spelled out)."""
 
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_view_model
 from drf_spectacular.serializers import PolymorphicProxySerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer
+from rest_framework.permissions import SAFE_METHODS
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -104,3 +108,119 @@ EXPAND_WEEKS = OpenApiParameter(
         "its paper's title and presenters' names with their addresses. Any other value is a 400."
     ),
 )
+
+
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
+# Operations of a model viewset, named as a reader would; a custom action names its own summary.
+ACTION_SUMMARIES = {
+    "list": "List {plural}",
+    "create": "Add a {name}",
+    "retrieve": "Read a {name}",
+    "update": "Replace a {name}",
+    "partial_update": "Change some fields of a {name}",
+    "destroy": "Delete a {name}",
+}
+
+
+class SeminarAutoSchema(AutoSchema):
+    """drf-spectacular's schema of a view, with a summary on every operation and, for a custom action
+    taking one method, an operationId without the method (`terms_copy`, not `terms_copy_create`)."""
+
+    def get_summary(self) -> str:
+        if summary := super().get_summary():
+            return summary
+        action = getattr(self.view, "action", None)
+        model = get_view_model(self.view, emit_warnings=False)
+        if model is not None and action in ACTION_SUMMARIES:
+            meta = model._meta
+            return ACTION_SUMMARIES[action].format(name=meta.verbose_name, plural=meta.verbose_name_plural)
+        # Not a model's usual operation: the first line of its docstring, else its name.
+        if line := next(iter(self.get_description().strip().splitlines()), "").rstrip("."):
+            return line if len(line) <= 80 else line[:79].rsplit(" ", 1)[0] + "…"
+        return f"{self.method} {self.path}"
+
+    def get_auth(self) -> list[dict]:
+        """Reads that anonymous clients may make say so (`{}`), as drf-spectacular does for AllowAny:
+        DRF's model permissions with `authenticated_users_only = False` let anyone read."""
+        auths = super().get_auth()
+        anyone_reads = any(
+            getattr(permission, "authenticated_users_only", True) is False
+            for permission in self.view.get_permissions()
+        )
+        if anyone_reads and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+    def get_operation_id(self) -> str:
+        operation_id = super().get_operation_id()
+        action = getattr(self.view, "action", None)
+        handler = getattr(self.view, action, None) if action else None
+        if len(getattr(handler, "mapping", ())) == 1:
+            return operation_id.removesuffix("_" + self.method_mapping[self.method.lower()])
+        return operation_id
+
+
+def one_request_content_type(result, generator, request, public):
+    """drf-spectacular postprocessing hook: each request body in one content type, multipart where it
+    carries a file and JSON otherwise.
+
+    DRF offers a body in every content type its parsers read, with one schema. Generated clients then
+    cannot tell the types apart (openapi-python-client writes functions that do not import), and a
+    form cannot carry a paper's nested links anyway."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if len(content) < 2:
+                continue
+            wanted = (
+                MULTIPART if any(carries_file(body["schema"], schemas) for body in content.values()) else JSON
+            )
+            if wanted not in content:
+                raise ValueError(f"{operation['operationId']} cannot take {wanted}; check its parsers.")
+            operation["requestBody"]["content"] = {wanted: content[wanted]}
+    return result
+
+
+def carries_file(schema: dict, schemas: dict) -> bool:
+    """Whether a request body's schema has a binary (file) field, looking through references."""
+    if ref := schema.get("$ref"):
+        schema = schemas[ref.rsplit("/", 1)[-1]]
+    return any(field.get("format") == "binary" for field in schema.get("properties", {}).values())
+
+
+NULL_COMPONENT = "NullEnum"  # drf-spectacular's own name for the null of a nullable choice
+NULL_REF = {"$ref": f"#/components/schemas/{NULL_COMPONENT}"}
+
+
+def explicit_null(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a nullable reference or union names null as one of its
+    options (`oneOf: [$ref, NullEnum]`) instead of `nullable: true` beside an `allOf` or `oneOf`.
+
+    OpenAPI 3.0 gives `nullable` a meaning only next to a `type`; tools differ on what it does next to a
+    bare reference, so the null is spelled out as drf-spectacular already does for nullable choices."""
+    found = False
+    pending = [result]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        pending.extend(node.values())
+        if node.get("nullable") and "type" not in node and ({"allOf", "oneOf", "anyOf"} & node.keys()):
+            del node["nullable"]
+            if "allOf" in node:  # all of them, or null
+                parts = node.pop("allOf")
+                node["oneOf"] = [parts[0] if len(parts) == 1 else {"allOf": parts}, NULL_REF]
+            else:
+                union = "oneOf" if "oneOf" in node else "anyOf"
+                node[union] = [*node[union], NULL_REF] if NULL_REF not in node[union] else node[union]
+            found = True
+    if found:
+        result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            NULL_COMPONENT, {"enum": [None]}
+        )
+    return result

@@ -348,17 +348,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "syllabus.api_defaults.PageNumberPagination",
     "PAGE_SIZE": 50,
     # JSON nested too deep or holding lone surrogates is a 400, not a 500 (see api_defaults.JSONParser).
-    "DEFAULT_PARSER_CLASSES": [
-        "syllabus.api_defaults.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: what the schema offers (a form cannot carry nested fields); views that take a file
+    # add multipart (api_defaults.UPLOAD_PARSERS).
+    "DEFAULT_PARSER_CLASSES": ["syllabus.api_defaults.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["syllabus.api_defaults.AnonymousRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "syllabus.api_schema.SeminarAutoSchema",
     "EXCEPTION_HANDLER": "syllabus.api_defaults.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # DRF's own two, the HTML one allowing its inline style attributes under our CSP.
@@ -463,7 +461,11 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "syllabus.api_schema.add_error_responses",
+        "syllabus.api_schema.one_request_content_type",
+        "syllabus.api_schema.explicit_null",
     ],
+    # Where clients send requests: this site, or (without SITE_URL) wherever the schema was read from.
+    "SERVERS": [{"url": SITE_URL or "/", "description": "This site"}],
 }
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
