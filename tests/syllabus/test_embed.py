@@ -34,7 +34,11 @@ def test_embed_json_lists_only_upcoming_published_sessions(client, term):
     WeekFactory(term=term, date=days(7), title="Draft", is_published=False)
     today = WeekFactory(term=term, date=days(0), title="Today", slug="today", place="Room 1")
     later = WeekFactory(
-        term=term, date=days(14), title="Later", online_url="https://meet.example.edu/x", online_url_private=True
+        term=term,
+        date=days(14),
+        title="Later",
+        online_url="https://meet.example.edu/x",
+        online_url_private=True,
     )
     row = PresentationFactory(week=later, paper=PaperFactory(title="A paper"))
     PresentationPresenterFactory(presentation=row, presenter=PresenterFactory(name="Ada"))
@@ -149,7 +153,10 @@ def test_embed_script_is_served_for_other_sites_and_kept_an_hour(client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/javascript; charset=utf-8"
-    assert (response["Access-Control-Allow-Origin"], response["Cache-Control"]) == ("*", "public, max-age=3600")
+    assert (response["Access-Control-Allow-Origin"], response["Cache-Control"]) == (
+        "*",
+        "public, max-age=3600",
+    )
     script = response.content.decode()
     assert "embed.json" in script and "innerHTML" not in script
     assert response.cookies == {}
