@@ -57,6 +57,8 @@ PAGE_NAMESPACES = {"syllabus", "papers", "presenters", "signup"}
 UNCACHED_VIEWS = {
     "syllabus:private_file",  # decided per user
     "syllabus:robots",  # costs less than a cache read
+    "syllabus:favicon",  # a file, cached by browsers for a week (a kept copy would say no-cache)
+    "syllabus:embed_js",  # the same, for an hour
     "syllabus:search",  # a new page for every query: kept, anyone could fill the cache (it is indexed)
     "syllabus:search_reading_list",  # the same, as a file
     "syllabus:week_slides_zip",  # streamed, large

@@ -10,7 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from papers.api import PaperViewSet, SlideDeckViewSet
 from presenters.api import PresenterViewSet
-from syllabus import api, feeds, health, media_views, views
+from syllabus import api, embed_views, feeds, health, media_views, views
 from syllabus.exports import views as exports
 from syllabus.signup.api import SignupViewSet
 from syllabus.sitemaps import SITEMAPS
@@ -44,6 +44,8 @@ public_patterns = [
     path("terms/<slug:slug>/", views.term_detail, name="term"),
     path("terms/<slug:slug>/calendar.ics", views.term_calendar, name="term_calendar"),
     path("terms/<slug:slug>/reading-list.<str:fmt>", exports.term_reading_list, name="term_reading_list"),
+    path("terms/<slug:slug>/embed/", embed_views.embed_page, name="embed"),
+    path("terms/<slug:slug>/embed.json", embed_views.embed_json, name="embed_json"),
     path("terms/<slug:term_slug>/<slug:slug>/", views.week_detail, name="week"),
     path("terms/<slug:term_slug>/<slug:slug>/session.ics", views.week_calendar, name="week_calendar"),
     path("terms/<slug:term_slug>/<slug:slug>/slides.zip", views.week_slides_zip, name="week_slides_zip"),
@@ -71,6 +73,8 @@ public_patterns = [
     path("feeds/terms/<slug:slug>.atom", feeds.TermWeeksFeed(), name="term_feed"),
     path("feeds/tags/<slug:slug>.atom", feeds.TagWeeksFeed(), name="tag_feed"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("embed.js", embed_views.embed_js, name="embed_js"),
     path(
         "sitemap.xml",
         sitemaps.index,

@@ -1,7 +1,10 @@
 """Public pages of the seminar. Drafts are 404 for the public and shown to staff with a banner."""
 
+import functools
+
+from django.contrib.staticfiles import finders
 from django.db.models import Count, F, Q
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views import defaults
@@ -179,6 +182,20 @@ def page_not_found(request, exception):
 @require_safe
 def robots_txt(request):
     return render(request, "robots.txt", content_type="text/plain")
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    with open(finders.find("img/favicon.ico"), "rb") as file:
+        return file.read()
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever a page links to: the icon, kept for a week."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/vnd.microsoft.icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 @require_safe

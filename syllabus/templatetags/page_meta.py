@@ -1,0 +1,11 @@
+from django import template
+
+from syllabus import page_meta as meta
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_meta(context):
+    """The page's canonical address, OpenGraph and schema.org data (syllabus/page_meta.py)."""
+    return meta.page_meta(context)

@@ -1,0 +1,185 @@
+"""The embeddable schedule: embed.js, its JSON, the iframe page, and /favicon.ico."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from syllabus.models import Week
+from tests.conftest import count_queries
+from tests.factories import (
+    PaperFactory,
+    PresentationFactory,
+    PresentationPresenterFactory,
+    PresenterFactory,
+    TermFactory,
+    WeekFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def days(count: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=count)
+
+
+@pytest.fixture
+def term():
+    return TermFactory(slug="fall", name="Fall", start_date=days(-30), end_date=days(90))
+
+
+def test_embed_json_lists_only_upcoming_published_sessions(client, term):
+    WeekFactory(term=term, date=days(-1), title="Yesterday")
+    WeekFactory(term=term, date=days(7), title="Draft", is_published=False)
+    today = WeekFactory(term=term, date=days(0), title="Today", slug="today", place="Room 1")
+    later = WeekFactory(
+        term=term,
+        date=days(14),
+        title="Later",
+        online_url="https://meet.example.edu/x",
+        online_url_private=True,
+    )
+    row = PresentationFactory(week=later, paper=PaperFactory(title="A paper"))
+    PresentationPresenterFactory(presentation=row, presenter=PresenterFactory(name="Ada"))
+
+    response = client.get(reverse("syllabus:embed_json", args=["fall"]))
+
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json() == {
+        "term": {"name": "Fall", "url": "http://testserver/terms/fall/"},
+        "sessions": [
+            {
+                "title": "Today",
+                "url": "http://testserver/terms/fall/today/",
+                "date": today.date.isoformat(),
+                "starts_at": None,
+                "ends_at": None,
+                "when": today.when_text,
+                "place": "Room 1",
+                "online_url": None,
+                "presenters": [],
+                "papers": [],
+            },
+            {
+                "title": "Later",
+                "url": f"http://testserver{later.get_absolute_url()}",
+                "date": later.date.isoformat(),
+                "starts_at": None,
+                "ends_at": None,
+                "when": later.when_text,
+                "place": "",
+                "online_url": None,  # for signed-in users only: never here
+                "presenters": ["Ada"],
+                "papers": ["A paper"],
+            },
+        ],
+    }
+
+
+def test_embed_json_of_an_unpublished_or_unknown_term_is_404_readable_anywhere(client):
+    TermFactory(slug="draft", is_published=False)
+
+    answers = [client.get(reverse("syllabus:embed_json", args=[slug])) for slug in ("draft", "nowhere")]
+
+    assert [(a.status_code, a["Access-Control-Allow-Origin"], a.json()) for a in answers] == [
+        (404, "*", {"detail": "No published term with this address."})
+    ] * 2
+
+
+def test_embed_json_and_page_queries_do_not_grow_with_sessions(client, term):
+    def add_weeks(count):
+        for number in range(count):
+            week = WeekFactory(term=term, date=days(number + 1))
+            for _ in range(2):
+                row = PresentationFactory(week=week)
+                PresentationPresenterFactory(presentation=row)
+
+    urls = [reverse("syllabus:embed_json", args=["fall"]), reverse("syllabus:embed", args=["fall"])]
+    add_weeks(1)
+    small = [count_queries(lambda url=url: client.get(url)) for url in urls]
+    add_weeks(4)
+    large = [count_queries(lambda url=url: client.get(url)) for url in urls]
+
+    # the term; its weeks (with term); their rows (with paper); the rows' presenters
+    assert small == large == [4, 4]
+    assert len(client.get(urls[0]).json()["sessions"]) == 5
+
+
+def test_embed_page_has_its_own_strict_policy_may_be_framed_and_sets_no_cookie(client, term):
+    WeekFactory(term=term, date=days(3), title="Next <b>one</b>")
+
+    response = client.get(reverse("syllabus:embed", args=["fall"]))
+
+    assert response.status_code == 200
+    assert set(response["Content-Security-Policy"].split("; ")) == {
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors *",
+    }
+    assert "X-Frame-Options" not in response
+    assert "Cookie" not in response.get("Vary", "")
+    assert response.cookies == {}
+    page = response.content.decode()
+    assert "Next &lt;b&gt;one&lt;/b&gt;" in page and "<script" not in page
+
+
+def test_other_pages_still_refuse_to_be_framed(client, term):
+    response = client.get(term.get_absolute_url())
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_embed_answers_read_no_cookie_even_for_a_signed_in_visitor(staff_client, term):
+    """A staff member sees drafts elsewhere; the embed shows every visitor the same published list."""
+    WeekFactory(term=term, date=days(2), title="Draft", is_published=False)
+
+    answers = [
+        staff_client.get(reverse("syllabus:embed_json", args=["fall"])),
+        staff_client.get(reverse("syllabus:embed", args=["fall"])),
+    ]
+
+    assert answers[0].json()["sessions"] == []
+    assert "Draft" not in answers[1].content.decode()
+    assert [(answer.cookies, "Cookie" in answer.get("Vary", "")) for answer in answers] == [({}, False)] * 2
+
+
+def test_embed_script_is_served_for_other_sites_and_kept_an_hour(client):
+    response = client.get(reverse("syllabus:embed_js"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    assert (response["Access-Control-Allow-Origin"], response["Cache-Control"]) == (
+        "*",
+        "public, max-age=3600",
+    )
+    script = response.content.decode()
+    assert "embed.json" in script and "innerHTML" not in script
+    assert response.cookies == {}
+
+
+def test_favicon_ico_is_served_and_cacheable(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/vnd.microsoft.icon"
+    assert response["Cache-Control"] == "public, max-age=604800"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an icon file
+
+
+def test_a_week_titled_embed_does_not_hide_behind_the_embed_page(term):
+    week = WeekFactory(term=term, title="Embed", slug="")
+
+    assert week.slug == "embed-2"
+    assert Week.objects.get(pk=week.pk).get_absolute_url() == "/terms/fall/embed-2/"
+
+
+def test_term_page_shows_the_embed_snippet(client, term):
+    page = client.get(term.get_absolute_url()).content.decode()
+
+    assert '&lt;script src="http://testserver/embed.js" data-term="fall" async&gt;&lt;/script&gt;' in page
+    assert '&lt;iframe src="http://testserver/terms/fall/embed/" title="Fall: upcoming sessions"' in page
