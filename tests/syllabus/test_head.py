@@ -49,6 +49,7 @@ ADDRESSES = {
     "syllabus:tag": lambda s: s.tag.get_absolute_url(),
     "syllabus:year": lambda s: reverse("syllabus:year", args=[s.week.date.year]),
     "syllabus:search": lambda s: reverse("syllabus:search") + "?q=study",
+    "syllabus:search_reading_list": lambda s: reverse("syllabus:search_reading_list", args=["bib"]) + "?q=study",
     "syllabus:feed": lambda s: reverse("syllabus:feed"),
     "syllabus:robots": lambda s: reverse("syllabus:robots"),
     "syllabus:sitemap": lambda s: reverse("syllabus:sitemap"),
@@ -73,6 +74,8 @@ ADDRESSES = {
     "account:my_sessions": lambda s: reverse("account:my_sessions"),
     "account:row": lambda s: reverse("account:row", args=[s.presentation.pk]),
     "account:profile": lambda s: reverse("account:profile"),
+    "account:personal_calendar": lambda s: reverse("account:personal_calendar", args=["x" * 43]),
+    "account:personal_calendar_reset": lambda s: reverse("account:personal_calendar_reset"),
     "admin": lambda s: reverse("admin:index"),
     # The API: lists, details, actions, its schema and docs.
     "api:schema": lambda s: reverse("api:schema"),
@@ -106,6 +109,8 @@ ADDRESSES = {
     "api:term-copy": _api("term-copy", lambda s: s.term.pk),
     "api:term-generate-weeks": _api("term-generate-weeks", lambda s: s.term.pk),
     "api:week-order": _api("week-order", lambda s: s.week.pk),
+    "api:term-reading-list": _api("term-reading-list", lambda s: s.term.pk),
+    "api:week-reading-list": _api("week-reading-list", lambda s: s.week.pk),
     "api:week-list.json": lambda s: reverse("api:week-list", kwargs={"format": "json"}),
 }
 # Addresses agreed with the other parts of issue 15, walked once they exist.
