@@ -21,7 +21,9 @@ from papers.serializers import (
 from papers.services import paper_metadata_find
 from syllabus.api import IdFilter, SeminarViewSet, visible_slide_decks
 from syllabus.api_defaults import UPLOAD_PARSERS
-from syllabus.search import paper_ids_matching
+from syllabus.exports import reading_lists
+from syllabus.exports.api import search_reading_list_action
+from syllabus.search import clean_query, paper_ids_matching
 
 
 class PaperFilter(django_filters.FilterSet):
@@ -108,6 +110,14 @@ class PaperViewSet(SeminarViewSet):
     def get_queryset(self):
         papers = Paper.objects.visible_to(self.request.user).with_links()
         return papers.defer("abstract_html") if self.action == "list" else papers
+
+    reading_list = search_reading_list_action()
+
+    def reading_list_for(self, pk) -> reading_lists.ReadingList:
+        query = self.request.query_params.get("q", "")
+        if not clean_query(query):
+            raise exceptions.ValidationError({"q": ["Give the words to search for, e.g. `?q=attention`."]})
+        return reading_lists.search_reading_list(query)
 
     @extend_schema(
         summary="Look up a paper's fields by arXiv id or DOI",

@@ -1,9 +1,12 @@
 import django_filters
+from rest_framework.generics import get_object_or_404
 
 from presenters.models import Presenter
 from presenters.serializers import PresenterInListSerializer, PresenterSerializer
 from syllabus.api import IdFilter, SeminarViewSet
 from syllabus.api_defaults import UPLOAD_PARSERS
+from syllabus.exports import reading_lists
+from syllabus.exports.api import reading_list_action
 from syllabus.models import Week
 
 
@@ -31,6 +34,12 @@ class PresenterViewSet(SeminarViewSet):
     filterset_class = PresenterFilter
     ordering_fields = ["name"]
     ordering = ["name", "id"]
+
+    reading_list = reading_list_action(of="presenter")
+
+    def reading_list_for(self, pk) -> reading_lists.ReadingList:
+        presenter = get_object_or_404(Presenter.objects.public(), pk=pk)
+        return reading_lists.presenter_reading_list(presenter)
 
     def get_queryset(self):
         return Presenter.objects.visible_to(self.request.user).prefetch_related("aliases")

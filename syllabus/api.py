@@ -286,6 +286,13 @@ class CategoryViewSet(SeminarViewSet):
     ordering_fields = ["order", "name"]
     ordering = ["order", "name"]
 
+    reading_list = reading_list_action(of="category")
+
+    def reading_list_for(self, pk) -> reading_lists.ReadingList:
+        return reading_lists.category_reading_list(
+            get_object_or_404(reading_lists.public_categories(), pk=pk)
+        )
+
     def get_queryset(self):
         if sees_drafts(self.request.user):
             return Category.objects.all()
@@ -299,6 +306,11 @@ class TagViewSet(SeminarViewSet):
     filterset_fields = ["slug"]
     ordering_fields = ["name"]
     ordering = ["name"]
+
+    reading_list = reading_list_action(of="tag")
+
+    def reading_list_for(self, pk) -> reading_lists.ReadingList:
+        return reading_lists.tag_reading_list(get_object_or_404(reading_lists.public_tags(), pk=pk))
 
     def get_queryset(self):
         if sees_drafts(self.request.user):

@@ -1,4 +1,5 @@
-"""The reading lists in the API: `GET /api/v1/terms/{id}/reading-list/` and the same for weeks.
+"""The reading lists in the API: `GET /api/v1/terms/{id}/reading-list/`, the same for weeks, tags,
+categories and presenters, and a search's as `GET /api/v1/papers/reading-list/?q=`.
 
 JSON by default (the readings with their citation keys); `?format=bibtex`, `ris` or `csv` (or the
 matching Accept header) gives the same file as the public pages. Published weeks only, whoever asks.
@@ -89,17 +90,45 @@ def reading_list_data(reading_list: ReadingList) -> ReturnDict:
 
 def reading_list_action(*, of: str):
     """The `reading-list` action of a viewset whose `reading_list_for(pk)` finds the list (or 404s)."""
-
-    @extend_schema(
+    return _reading_list_action(
+        detail=True,
         summary=f"The {of}'s reading list (JSON, BibTeX, RIS or CSV)",
         description=(
             f"The papers read in the {of}'s published sessions, in order, with citation keys. "
             "`?format=bibtex`, `ris` or `csv` gives the file the public pages offer."
         ),
+    )
+
+
+def search_reading_list_action():
+    """`GET /papers/reading-list/?q=`, the search page's papers; the viewset's `reading_list_for(None)`
+    reads `q` (and is a 400 without one)."""
+    return _reading_list_action(
+        detail=False,
+        summary="A search's reading list (JSON, BibTeX, RIS or CSV)",
+        description=(
+            "The public papers the search page finds for `q`, best first (at most 200), each with the "
+            "published sessions that read it. `?format=bibtex`, `ris` or `csv` gives the file the "
+            "search page offers. Without `q` (or with only spaces) the answer is 400."
+        ),
         parameters=[
             OpenApiParameter(
-                "format", OpenApiTypes.STR, enum=["json", *API_FORMATS], description="The answer's format."
+                "q", OpenApiTypes.STR, required=True, description="Words, as in the search page's box."
             )
+        ],
+        errors={400: OpenApiResponse(description='No words to search for: `{"q": ["…"]}`.')},
+    )
+
+
+def _reading_list_action(*, detail: bool, summary: str, description: str, parameters=(), errors=None):
+    @extend_schema(
+        summary=summary,
+        description=description,
+        parameters=[
+            *parameters,
+            OpenApiParameter(
+                "format", OpenApiTypes.STR, enum=["json", *API_FORMATS], description="The answer's format."
+            ),
         ],
         responses={
             (200, "application/json"): ReadingListSerializer,
@@ -110,10 +139,11 @@ def reading_list_action(*, of: str):
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR, description="A .csv file with a header row."
             ),
+            **(errors or {}),
         },
     )
     @action(
-        detail=True,
+        detail=detail,
         methods=["get"],
         url_path="reading-list",
         renderer_classes=[JSONRenderer, BibTeXRenderer, RISRenderer, CSVRenderer],

@@ -13,7 +13,7 @@ from papers.citations import Reading
 from papers.models import Paper
 from presenters.models import Presenter
 from syllabus.models import Category, Presentation, Tag, Term, Week, presenters_in_order_prefetch
-from syllabus.search import clean_query, ranked_papers
+from syllabus.search import MAX_QUERY_LENGTH, clean_query, ranked_papers
 
 # A search's list holds its best papers, as many as a reading list sensibly has.
 SEARCH_LIMIT = 200
@@ -54,6 +54,18 @@ def _readings(rows) -> list[Reading]:
     ]
 
 
+def public_tags() -> QuerySet[Tag]:
+    """Tags of a published week or a public paper: a tag nothing public has has no reading list yet."""
+    return Tag.objects.filter(
+        Q(pk__in=Week.objects.published().values("tags")) | Q(pk__in=Paper.objects.public().values("tags"))
+    )
+
+
+def public_categories() -> QuerySet[Category]:
+    """Categories of a published week."""
+    return Category.objects.filter(pk__in=Week.objects.published().values("categories"))
+
+
 def week_reading_list(week: Week) -> ReadingList:
     return ReadingList(f"{week.term.slug}-{week.slug}", _readings(_public_rows(Q(week=week))))
 
@@ -78,7 +90,7 @@ def presenter_reading_list(presenter: Presenter) -> ReadingList:
 
 def search_reading_list(raw_query: str) -> ReadingList:
     """The papers the search page finds for the query, best first, each with the sessions it was read in."""
-    query = clean_query(raw_query)
+    query = clean_query(raw_query)[:MAX_QUERY_LENGTH]  # as the search page shortens it
     ranked = list(ranked_papers(query).values_list("pk", flat=True)[:SEARCH_LIMIT]) if query else []
     rank = {pk: position for position, pk in enumerate(ranked)}
     rows = sorted(_public_rows(Q(paper__in=ranked)), key=lambda row: rank[row.paper_id])  # stable: by date

@@ -8,11 +8,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from papers.models import Paper
 from presenters.models import Presenter
 from syllabus.exports import reading_lists
 from syllabus.exports.responses import FORMATS, reading_list_response
-from syllabus.models import Category, Tag, Term, Week
+from syllabus.models import Term, Week
 
 
 def _check_format(fmt: str) -> None:
@@ -38,20 +37,14 @@ def term_reading_list(request, slug: str, fmt: str):
 def tag_reading_list(request, slug: str, fmt: str):
     """As the tag's page: a tag that nothing public has does not exist yet for the public."""
     _check_format(fmt)
-    tag = get_object_or_404(Tag, slug=slug)
-    if not (
-        Week.objects.published().filter(tags=tag).exists() or Paper.objects.public().filter(tags=tag).exists()
-    ):
-        raise Http404("Nothing public has this tag.")
+    tag = get_object_or_404(reading_lists.public_tags(), slug=slug)
     return reading_list_response(reading_lists.tag_reading_list(tag), fmt)
 
 
 @require_safe
 def category_reading_list(request, slug: str, fmt: str):
     _check_format(fmt)
-    category = get_object_or_404(Category, slug=slug)
-    if not Week.objects.published().filter(categories=category).exists():
-        raise Http404("No sessions in this category.")
+    category = get_object_or_404(reading_lists.public_categories(), slug=slug)
     return reading_list_response(reading_lists.category_reading_list(category), fmt)
 
 

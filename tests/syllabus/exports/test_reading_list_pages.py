@@ -36,6 +36,14 @@ READING_LISTS = {
     "search": lambda s, fmt: reverse("syllabus:search_reading_list", args=[fmt]) + "?q=study",
     "api term": lambda s, fmt: reverse("api:term-reading-list", args=[s.term.pk]) + f"?format={API[fmt]}",
     "api week": lambda s, fmt: reverse("api:week-reading-list", args=[s.week.pk]) + f"?format={API[fmt]}",
+    "api tag": lambda s, fmt: reverse("api:tag-reading-list", args=[s.tag.pk]) + f"?format={API[fmt]}",
+    "api category": lambda s, fmt: (
+        reverse("api:category-reading-list", args=[s.category.pk]) + f"?format={API[fmt]}"
+    ),
+    "api presenter": lambda s, fmt: (
+        reverse("api:presenter-reading-list", args=[s.presenter.pk]) + f"?format={API[fmt]}"
+    ),
+    "api search": lambda s, fmt: reverse("api:paper-reading-list") + f"?q=study&format={API[fmt]}",
 }
 API = {"bib": "bibtex", "ris": "ris", "csv": "csv", "json": "json"}
 CONTENT_TYPES = {
