@@ -49,7 +49,9 @@ ADDRESSES = {
     "syllabus:tag": lambda s: s.tag.get_absolute_url(),
     "syllabus:year": lambda s: reverse("syllabus:year", args=[s.week.date.year]),
     "syllabus:search": lambda s: reverse("syllabus:search") + "?q=study",
-    "syllabus:search_reading_list": lambda s: reverse("syllabus:search_reading_list", args=["bib"]) + "?q=study",
+    "syllabus:search_reading_list": lambda s: (
+        reverse("syllabus:search_reading_list", args=["bib"]) + "?q=study"
+    ),
     "syllabus:feed": lambda s: reverse("syllabus:feed"),
     "syllabus:robots": lambda s: reverse("syllabus:robots"),
     "syllabus:sitemap": lambda s: reverse("syllabus:sitemap"),
@@ -111,6 +113,10 @@ ADDRESSES = {
     "api:week-order": _api("week-order", lambda s: s.week.pk),
     "api:term-reading-list": _api("term-reading-list", lambda s: s.term.pk),
     "api:week-reading-list": _api("week-reading-list", lambda s: s.week.pk),
+    "api:tag-reading-list": _api("tag-reading-list", lambda s: s.tag.pk),
+    "api:category-reading-list": _api("category-reading-list", lambda s: s.category.pk),
+    "api:presenter-reading-list": _api("presenter-reading-list", lambda s: s.presenter.pk),
+    "api:paper-reading-list": lambda s: reverse("api:paper-reading-list") + "?q=study",
     "api:week-list.json": lambda s: reverse("api:week-list", kwargs={"format": "json"}),
 }
 # Addresses agreed with the other parts of issue 15, walked once they exist.
