@@ -111,7 +111,7 @@ def wait_until_serving(process: subprocess.Popen, url: str) -> None:
         try:
             if requests.get(url + reverse("syllabus:robots"), timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to warm on a busy machine
             time.sleep(0.2)
     pytest.fail(f"gunicorn did not answer at {url}")
 
