@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from syllabus.models import Week
 from tests.conftest import count_queries
 from tests.factories import (
     PaperFactory,
@@ -158,7 +157,8 @@ def test_embed_script_is_served_for_other_sites_and_kept_an_hour(client):
         "public, max-age=3600",
     )
     script = response.content.decode()
-    assert "embed.json" in script and "innerHTML" not in script
+    assert '"embed/" + encodeURIComponent(script.dataset.term) + ".json"' in script  # syllabus:embed_json
+    assert "innerHTML" not in script
     assert response.cookies == {}
 
 
@@ -171,15 +171,25 @@ def test_favicon_ico_is_served_and_cacheable(client):
     assert response.content[:4] == b"\x00\x00\x01\x00"  # an icon file
 
 
-def test_a_week_titled_embed_does_not_hide_behind_the_embed_page(term):
-    week = WeekFactory(term=term, title="Embed", slug="")
+def test_a_week_slugged_embed_is_its_own_page_not_the_embed(client, editor_api, term):
+    """The embed lives under embed/<term>/, outside the term's addresses: "embed" is a week like any other."""
+    week = WeekFactory(term=term, date=days(3), title="Embedding spaces")
 
-    assert week.slug == "embed-2"
-    assert Week.objects.get(pk=week.pk).get_absolute_url() == "/terms/fall/embed-2/"
+    response = editor_api.patch(reverse("api:week-detail", args=[week.pk]), {"slug": "embed"})
+    week_page = client.get("/terms/fall/embed/")
+
+    assert (response.status_code, response.json()["slug"]) == (200, "embed")
+    assert (week_page.status_code, week_page.resolver_match.view_name) == (200, "syllabus:week")
+    assert "<h1>Embedding spaces</h1>" in week_page.content.decode()
+    assert client.get("/embed/fall/").resolver_match.view_name == "syllabus:embed"
+
+
+def test_a_week_titled_embed_keeps_the_plain_slug(term):
+    assert WeekFactory(term=term, title="Embed", slug="").slug == "embed"
 
 
 def test_term_page_shows_the_embed_snippet(client, term):
     page = client.get(term.get_absolute_url()).content.decode()
 
     assert '&lt;script src="http://testserver/embed.js" data-term="fall" async&gt;&lt;/script&gt;' in page
-    assert '&lt;iframe src="http://testserver/terms/fall/embed/" title="Fall: upcoming sessions"' in page
+    assert '&lt;iframe src="http://testserver/embed/fall/" title="Fall: upcoming sessions"' in page
