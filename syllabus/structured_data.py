@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 
 from django.utils.safestring import SafeString, mark_safe
 
+from papers.citations import paper_authors
+
 SCHEMA = "https://schema.org"
 
 # Absolute address of a path on this site (request.build_absolute_uri).
@@ -27,11 +29,6 @@ def json_ld(data: dict) -> SafeString:
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
-def authors_list(authors: str) -> list[str]:
-    """Names as credited ("Ada Lovelace, Alan Turing"), in order, blanks dropped."""
-    return [name.strip() for name in authors.split(",") if name.strip()]
-
-
 def paper_article(paper, *, absolute: Absolute, keywords: Iterable[str] = ()) -> dict:
     """A paper as a `ScholarlyArticle`: title, authors, year, DOI and arXiv id, and its links."""
     article = {
@@ -40,7 +37,7 @@ def paper_article(paper, *, absolute: Absolute, keywords: Iterable[str] = ()) ->
         "headline": paper.title[:110],  # what Google reads of a headline
         "url": absolute(paper.get_absolute_url()),
     }
-    if authors := authors_list(paper.authors):
+    if authors := paper_authors(paper):
         article["author"] = [{"@type": "Person", "name": name} for name in authors]
     if paper.year:
         article["datePublished"] = str(paper.year)

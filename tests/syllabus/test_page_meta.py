@@ -174,6 +174,20 @@ def test_paper_page_describes_the_paper_as_a_scholarly_article(client):
     }
 
 
+def test_paper_authors_in_structured_data_are_whole_names(client):
+    paper = PaperFactory(authors="Smith, J. and Doe, A.")
+    other = PaperFactory(authors="Ada Lovelace, Alan Turing, and Grace Hopper")
+    for public in (paper, other):  # a paper's page is public once a session has it
+        PresentationFactory(paper=public)
+
+    authors = [json_ld(client.get(p.get_absolute_url()))[0]["author"] for p in (paper, other)]
+
+    assert [[person["name"] for person in names] for names in authors] == [
+        ["Smith, J.", "Doe, A."],
+        ["Ada Lovelace", "Alan Turing", "Grace Hopper"],
+    ]
+
+
 def test_week_page_has_open_graph_twitter_and_canonical_tags(client):
     week = berlin_week()
     row = PresentationFactory(week=week)
