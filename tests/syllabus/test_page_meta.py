@@ -1,6 +1,7 @@
 """What pages say of themselves to others: schema.org JSON-LD, OpenGraph and Twitter tags, canonical."""
 
 import datetime
+import html
 import json
 import re
 
@@ -34,8 +35,6 @@ def json_ld(response) -> list[dict]:
 
 
 def meta_tags(response) -> dict[str, str]:
-    import html
-
     return {name: html.unescape(value) for name, value in META.findall(response.content.decode())}
 
 
@@ -236,6 +235,51 @@ def test_every_public_page_has_open_graph_tags(client, page, kind):
     assert (tags["og:title"], tags["og:type"], tags["og:url"]) == (title, kind, f"http://testserver{address}")
     assert tags["twitter:card"] in {"summary", "summary_large_image"}
     assert f'<link rel="canonical" href="http://testserver{address}">' in response.content.decode()
+
+
+CANONICAL = re.compile(r'<link rel="canonical" href="([^"]*)">')
+
+
+@pytest.mark.parametrize(
+    ("page", "canonical"),
+    [
+        # A page keeps only what its view reads: another page of a list, another search.
+        (lambda s: s.term.get_absolute_url() + "?page=2&q=x&p=3", lambda s: s.term.get_absolute_url()),
+        (
+            lambda s: reverse("papers:list") + "?page=1&q=x&utm_source=mail",
+            lambda s: reverse("papers:list") + "?page=1",
+        ),
+        (
+            lambda s: reverse("syllabus:search") + "?q=study&page=1&p=2&utm_source=x",
+            lambda s: reverse("syllabus:search") + "?q=study&page=1",
+        ),
+    ],
+)
+def test_canonical_address_keeps_only_the_parameters_the_page_reads(client, page, canonical):
+    seminar = Seminar.create()
+
+    response = client.get(page(seminar))
+
+    expected = f"http://testserver{canonical(seminar)}"
+    canonicals = [html.unescape(href) for href in CANONICAL.findall(response.content.decode())]
+    assert (canonicals, meta_tags(response)["og:url"]) == ([expected], expected)
+
+
+def test_addresses_others_copy_are_on_site_url_whatever_host_was_asked(client, settings):
+    settings.SITE_URL = "https://seminar.example.edu"
+    settings.ALLOWED_HOSTS = ["internal.example.net"]
+    week = berlin_week()
+
+    week_page = client.get(week.get_absolute_url(), HTTP_HOST="internal.example.net")
+    term_page = client.get(week.term.get_absolute_url(), HTTP_HOST="internal.example.net").content.decode()
+
+    address = "https://seminar.example.edu/terms/fall-2026/attention/"
+    (event,) = json_ld(week_page)
+    assert CANONICAL.findall(week_page.content.decode()) == [address]
+    assert (meta_tags(week_page)["og:url"], event["url"]) == (address, address)
+    assert '&lt;script src="https://seminar.example.edu/embed.js"' in term_page
+    assert '&lt;iframe src="https://seminar.example.edu/embed/fall-2026/"' in term_page
+    assert "internal.example.net" not in term_page
 
 
 def test_not_found_page_has_no_canonical_address(client):
