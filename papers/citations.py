@@ -155,7 +155,7 @@ def paper_url(paper: Paper) -> str:
                 return link.url
     if paper.arxiv_url:
         return paper.arxiv_url
-    return f"https://doi.org/{paper.doi}" if paper.doi else ""
+    return paper.doi_url
 
 
 def arxiv_primary_class(arxiv_id: str) -> str:

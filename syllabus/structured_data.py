@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from django.utils.safestring import SafeString, mark_safe
 
 from papers.citations import paper_authors
+from papers.models import PaperLink
 
 SCHEMA = "https://schema.org"
 
@@ -48,11 +49,16 @@ def paper_article(paper, *, absolute: Absolute, keywords: Iterable[str] = ()) ->
     identifiers, same_as = [], []
     if paper.doi:
         identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi})
-        same_as.append(f"https://doi.org/{paper.doi}")
+        same_as.append(paper.doi_url)
     if paper.arxiv_id:
         identifiers.append({"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv_id})
         same_as.append(paper.arxiv_url)
-    same_as += [link.url for link in paper.links.all() if link.url not in same_as]
+    # Pages that are the paper itself; its code, video or blog post are about it, not it.
+    same_as += [
+        link.url
+        for link in paper.links.all()
+        if link.kind == PaperLink.Kind.ABSTRACT and link.url not in same_as
+    ]
     if identifiers:
         article["identifier"] = identifiers
     if same_as:

@@ -61,7 +61,9 @@ def test_week_page_describes_the_session_as_an_event(client):
         doi="10.5555/3295222.3295349",
         arxiv_id="1706.03762",
     )
-    link = PaperLinkFactory(paper=paper, url="https://papers.example.org/attention.pdf")
+    landing = PaperLinkFactory(paper=paper, kind="abstract", url="https://papers.example.org/attention")
+    for kind in ("pdf", "code", "video", "blog"):  # about the paper, not the paper's identity
+        PaperLinkFactory(paper=paper, kind=kind)
     row = PresentationFactory(week=week, paper=paper)
     presenter = PresenterFactory(name="Grace Hopper", slug="grace-hopper", affiliation="Navy")
     PresentationPresenterFactory(presentation=row, presenter=presenter)
@@ -112,7 +114,7 @@ def test_week_page_describes_the_session_as_an_event(client):
                 "sameAs": [
                     "https://doi.org/10.5555/3295222.3295349",
                     "https://arxiv.org/abs/1706.03762",
-                    link.url,
+                    landing.url,
                 ],
             }
         ],
@@ -235,6 +237,19 @@ def test_every_public_page_has_open_graph_tags(client, page, kind):
     assert (tags["og:title"], tags["og:type"], tags["og:url"]) == (title, kind, f"http://testserver{address}")
     assert tags["twitter:card"] in {"summary", "summary_large_image"}
     assert f'<link rel="canonical" href="http://testserver{address}">' in response.content.decode()
+
+
+def test_a_doi_is_quoted_in_its_address(client):
+    doi = "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"
+    paper = PaperFactory(doi=doi, arxiv_id="")
+    PresentationFactory(paper=paper)
+
+    (article,) = json_ld(client.get(paper.get_absolute_url()))
+
+    assert article["sameAs"] == [
+        "https://doi.org/10.1002/%28SICI%291097-4571%28199806%2949%3A8%3C693%3A%3AAID-ASI4%3E3.0.CO%3B2-0"
+    ]
+    assert article["identifier"] == [{"@type": "PropertyValue", "propertyID": "DOI", "value": doi}]
 
 
 CANONICAL = re.compile(r'<link rel="canonical" href="([^"]*)">')
