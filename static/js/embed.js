@@ -43,7 +43,7 @@
   function session(data) {
     var item = element("li", "session");
     var when = element("time", "when", data.when);
-    when.dateTime = data.starts_at || data.date;
+    when.dateTime = data.datetime;
     item.append(when, " ", link("title", data.title, data.url));
     if (data.presenters.length) {
       item.append(" ", element("span", "presenters", data.presenters.join(", ")));

@@ -1,6 +1,8 @@
 """The embeddable schedule: embed.js, its JSON, the iframe page, and /favicon.ico."""
 
 import datetime
+import re
+import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -54,6 +56,7 @@ def test_embed_json_lists_only_upcoming_published_sessions(client, term):
                 "date": today.date.isoformat(),
                 "starts_at": None,
                 "ends_at": None,
+                "datetime": today.date.isoformat(),
                 "when": today.when_text,
                 "place": "Room 1",
                 "online_url": None,
@@ -66,6 +69,7 @@ def test_embed_json_lists_only_upcoming_published_sessions(client, term):
                 "date": later.date.isoformat(),
                 "starts_at": None,
                 "ends_at": None,
+                "datetime": later.date.isoformat(),
                 "when": later.when_text,
                 "place": "",
                 "online_url": None,  # for signed-in users only: never here
@@ -74,6 +78,53 @@ def test_embed_json_lists_only_upcoming_published_sessions(client, term):
             },
         ],
     }
+
+
+def test_both_embeds_show_the_same_sessions_with_the_terms_offset_and_public_online_link(client):
+    term = TermFactory(
+        slug="berlin",
+        time_zone="Europe/Berlin",
+        start_time=datetime.time(16),
+        duration_minutes=90,
+        start_date=days(-30),
+        end_date=days(90),
+    )
+    week = WeekFactory(term=term, date=days(5), title="Online", online_url="https://meet.example.edu/x")
+    starts = week.local_starts_at.isoformat()  # "…T16:00:00+01:00" or "+02:00", never UTC
+
+    (session,) = client.get(reverse("syllabus:embed_json", args=["berlin"])).json()["sessions"]
+    page = client.get(reverse("syllabus:embed", args=["berlin"])).content.decode()
+
+    assert starts.endswith(("+01:00", "+02:00")) and "T16:00:00" in starts
+    assert (session["starts_at"], session["datetime"], session["online_url"]) == (
+        starts,
+        starts,
+        "https://meet.example.edu/x",
+    )
+    assert f'<time class="syllabus-embed-when" datetime="{starts}">{week.when_text}</time>' in page
+    assert (
+        '<a class="syllabus-embed-online" href="https://meet.example.edu/x" target="_blank" '
+        'rel="noopener">Join online</a>'
+    ) in page
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # UTC+14, UTC-11
+def test_upcoming_starts_today_in_the_terms_own_zone(client, zone):
+    """At any hour the term's date differs from the server's (UTC) in one of these zones."""
+    utc_today = timezone.now().date()
+    term = TermFactory(slug="far", time_zone=zone, start_date=days(-30), end_date=days(90))
+    for offset in (-1, 0, 1):
+        WeekFactory(term=term, date=utc_today + datetime.timedelta(days=offset), title=str(offset))
+    term_today = timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date()
+
+    sessions = client.get(reverse("syllabus:embed_json", args=["far"])).json()["sessions"]
+    page = client.get(reverse("syllabus:embed", args=["far"])).content.decode()
+
+    expected = [
+        str(offset) for offset in (-1, 0, 1) if utc_today + datetime.timedelta(days=offset) >= term_today
+    ]
+    assert [session["title"] for session in sessions] == expected
+    assert re.findall(r'rel="noopener">(-?\d)</a>', page) == expected
 
 
 def test_embed_json_of_an_unpublished_or_unknown_term_is_404_readable_anywhere(client):
