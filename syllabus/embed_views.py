@@ -9,7 +9,6 @@ import functools
 from collections.abc import Callable
 
 from csp.decorators import csp
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from syllabus.models import Term, Week
 from syllabus.page_meta import site_url
+from syllabus.views import static_file_response
 
 # A lab page shows the next few sessions; the term page has the rest.
 EMBED_LENGTH = 10
@@ -96,15 +96,11 @@ def embed_page(request, slug: str):
     return render(request, "syllabus/embed.html", {"term": term, "sessions": sessions})
 
 
-@functools.cache
-def _static_bytes(name: str) -> bytes:
-    with open(finders.find(name), "rb") as file:
-        return file.read()
-
-
 @require_safe
 def embed_js(request):
     """static/js/embed.js at a fixed address, for <script src> on other sites."""
-    response = HttpResponse(_static_bytes("js/embed.js"), content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = f"public, max-age={SCRIPT_MAX_AGE}"
-    return _cors(response)
+    return _cors(
+        static_file_response(
+            "js/embed.js", content_type="text/javascript; charset=utf-8", max_age=SCRIPT_MAX_AGE
+        )
+    )

@@ -83,8 +83,9 @@ def page_meta(context) -> PageMeta | None:
         meta.description = f"{week.when_text}, {week.term.name}."
         if presenters := week.presenters_in_order:
             meta.description += " Presented by " + ", ".join(p.name for p in presenters) + "."
+        thumbnail = structured_data.week_thumbnail(week)
         meta.image = structured_data.week_image(week)
-        meta.card = "summary_large_image" if meta.image and week_has_thumbnail(week) else "summary"
+        meta.card = "summary_large_image" if thumbnail else "summary"
         meta.data.append(
             structured_data.json_ld(structured_data.week_event(week, absolute=absolute, site_name=site_name))
         )
@@ -122,7 +123,3 @@ def page_meta(context) -> PageMeta | None:
     if meta.image:
         meta.image = absolute(meta.image)
     return meta
-
-
-def week_has_thumbnail(week) -> bool:
-    return any(deck.thumbnail for deck in week.decks)

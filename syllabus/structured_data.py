@@ -136,12 +136,13 @@ def paper_tags(paper) -> list[str]:
     return [tag.name for tag in paper.tags.all()]
 
 
+def week_thumbnail(week) -> str:
+    """Its first slide thumbnail (a landscape picture), or ""."""
+    return next((deck.thumbnail.url for deck in week.decks if deck.thumbnail), "")
+
+
 def week_image(week) -> str:
     """A picture of the session for previews: its first slide thumbnail, else a presenter's photo."""
-    for deck in week.decks:
-        if deck.thumbnail:
-            return deck.thumbnail.url
-    for presenter in week.presenters_in_order:
-        if presenter.photo:
-            return presenter.photo.url
-    return ""
+    if thumbnail := week_thumbnail(week):
+        return thumbnail
+    return next((presenter.photo.url for presenter in week.presenters_in_order if presenter.photo), "")
