@@ -46,14 +46,53 @@ CSV_COLUMNS = ("title", "authors", "venue", "year", "doi", "arxiv", "url", "week
 _latex = LatexEncodingMiddleware(keep_math=False, enclose_urls=False)
 
 
+# "and" or "&" between names; "; " when names hold commas ("Smith, J.; Doe, A.").
+AUTHOR_SEPARATOR = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+# A family name written first: one word, after lowercase particles ("van der Berg").
+FAMILY_NAME = re.compile(r"(?:[a-z]+['\u2019]?\s+)*[^\W\d_][\w'\u2019-]*")
+INITIALS = re.compile(r"(?:[^\W\d_]\.\s*-?\s*)+")
+
+
 def paper_authors(paper: Paper) -> list[str]:
-    """The authors as a list: papers keep them as text, comma-separated ("A, B, and C" works too)."""
-    names = []
-    for part in re.split(r"[,;]|\s+and\s+|\s+&\s+", paper.authors):
-        name = re.sub(r"^(and|&)\s+", "", part.strip())
-        if name:
-            names.append(name)
+    """The authors as a list: the one reading of `Paper.authors` (BibTeX, RIS, CSV, JSON-LD).
+
+    Names are kept as credited. Lists read: "A, B, and C", "A, B & C", "Smith, J. and Doe, A."
+    (BibTeX's family-first names), "Smith, J., Doe, A." (initials after each family name) and
+    "Smith, J.; Doe, A.".
+    """
+    text = paper.authors
+    if ";" in text:
+        return _names(text.split(";"), separator=AUTHOR_SEPARATOR)
+    between_ands = _names(AUTHOR_SEPARATOR.split(text))
+    if len(between_ands) > 1 and all(_family_first(name) for name in between_ands):
+        return between_ands
+    names = _names(text.split(","), separator=AUTHOR_SEPARATOR)
+    pairs = list(zip(names[::2], names[1::2], strict=False))
+    if len(names) % 2 == 0 and all(
+        _family_first(f"{family}, {given}", initials=True) for family, given in pairs
+    ):
+        return [f"{family}, {given}" for family, given in pairs]
     return names
+
+
+def _names(parts: list[str], *, separator: re.Pattern | None = None) -> list[str]:
+    """Parts stripped, each split again by `separator`, a leading "and"/"&" dropped, blanks dropped."""
+    names = []
+    for part in parts:
+        for piece in separator.split(part) if separator else [part]:
+            name = re.sub(r"^(?:and|&)\s+", "", piece.strip(), flags=re.IGNORECASE).strip()
+            if name:
+                names.append(name)
+    return names
+
+
+def _family_first(name: str, *, initials: bool = False) -> bool:
+    """Whether `name` reads "Family, Given" (with `initials`: "Family, J. R.")."""
+    family, comma, given = name.partition(",")
+    if not comma or "," in given or not given.strip():
+        return False
+    given_fits = INITIALS.fullmatch(given.strip()) if initials else given.strip()
+    return bool(given_fits and FAMILY_NAME.fullmatch(family.strip()))
 
 
 def _ascii_word(text: str) -> str:
@@ -116,7 +155,7 @@ def paper_url(paper: Paper) -> str:
                 return link.url
     if paper.arxiv_url:
         return paper.arxiv_url
-    return f"https://doi.org/{paper.doi}" if paper.doi else ""
+    return paper.doi_url
 
 
 def arxiv_primary_class(arxiv_id: str) -> str:

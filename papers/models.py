@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -178,6 +179,11 @@ class Paper(TimestampedModel):
     @property
     def arxiv_url(self) -> str:
         return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def doi_url(self) -> str:
+        # A DOI may hold #, ?, < or spaces ("10.1002/(SICI)1097-...<2::AID>"): quoted, but its "/" kept.
+        return f"https://doi.org/{quote(self.doi, safe='/')}" if self.doi else ""
 
 
 class PaperLink(models.Model):

@@ -6,9 +6,9 @@ none), show published sessions only, and are kept whole by the page cache (sylla
 """
 
 import functools
+from collections.abc import Callable
 
 from csp.decorators import csp
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,6 +16,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from syllabus.models import Term, Week
+from syllabus.page_meta import site_url
+from syllabus.views import static_file_response
 
 # A lab page shows the next few sessions; the term page has the rest.
 EMBED_LENGTH = 10
@@ -34,23 +36,27 @@ EMBED_PAGE_POLICY = {
 }
 
 
-def upcoming_weeks(term: Term) -> list[Week]:
-    """The term's published sessions from today on, with their papers' titles and presenters' names."""
-    weeks = Week.objects.published().for_term(term).filter(date__gte=timezone.localdate()).with_outline()
-    return list(weeks[:EMBED_LENGTH])
+def upcoming_sessions(term: Term, *, absolute: Callable[[str], str]) -> list[dict]:
+    """The term's next published sessions, from today in the term's own zone, as both embeds show
+    them (embed.json as it is, the iframe page rendered): `absolute` makes the addresses."""
+    today = timezone.now().astimezone(term.zone).date()
+    weeks = Week.objects.published().for_term(term).filter(date__gte=today).with_outline()
+    return [_session(week, absolute=absolute) for week in weeks[:EMBED_LENGTH]]
 
 
 def _published_term(slug: str) -> Term:
     return get_object_or_404(Term.objects.published(), slug=slug)
 
 
-def _session(request, week: Week) -> dict:
+def _session(week: Week, *, absolute: Callable[[str], str]) -> dict:
+    starts_at = week.local_starts_at.isoformat() if week.starts_at else None  # with the term's offset
     return {
         "title": week.title,
-        "url": request.build_absolute_uri(week.get_absolute_url()),
+        "url": absolute(week.get_absolute_url()),
         "date": week.date.isoformat(),
-        "starts_at": week.local_starts_at.isoformat() if week.starts_at else None,
+        "starts_at": starts_at,
         "ends_at": week.local_ends_at.isoformat() if week.ends_at else None,
+        "datetime": starts_at or week.date.isoformat(),  # for <time datetime>
         "when": week.when_text,
         "place": week.effective_place,
         "online_url": week.public_online_url or None,
@@ -71,9 +77,10 @@ def embed_json(request, slug: str):
         term = _published_term(slug)
     except Http404:
         return _cors(JsonResponse({"detail": "No published term with this address."}, status=404))
+    absolute = functools.partial(site_url, request)
     data = {
-        "term": {"name": term.name, "url": request.build_absolute_uri(term.get_absolute_url())},
-        "sessions": [_session(request, week) for week in upcoming_weeks(term)],
+        "term": {"name": term.name, "url": absolute(term.get_absolute_url())},
+        "sessions": upcoming_sessions(term, absolute=absolute),
     }
     return _cors(JsonResponse(data, json_dumps_params={"ensure_ascii": False}))
 
@@ -84,18 +91,16 @@ def embed_json(request, slug: str):
 def embed_page(request, slug: str):
     """The same list as a page of its own, for an <iframe>."""
     term = _published_term(slug)
-    return render(request, "syllabus/embed.html", {"term": term, "weeks": upcoming_weeks(term)})
-
-
-@functools.cache
-def _static_bytes(name: str) -> bytes:
-    with open(finders.find(name), "rb") as file:
-        return file.read()
+    # Addresses on this site, as the page's other links (and the static export) expect.
+    sessions = upcoming_sessions(term, absolute=lambda path: path)
+    return render(request, "syllabus/embed.html", {"term": term, "sessions": sessions})
 
 
 @require_safe
 def embed_js(request):
     """static/js/embed.js at a fixed address, for <script src> on other sites."""
-    response = HttpResponse(_static_bytes("js/embed.js"), content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = f"public, max-age={SCRIPT_MAX_AGE}"
-    return _cors(response)
+    return _cors(
+        static_file_response(
+            "js/embed.js", content_type="text/javascript; charset=utf-8", max_age=SCRIPT_MAX_AGE
+        )
+    )

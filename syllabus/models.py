@@ -27,9 +27,6 @@ from syllabus.meetings import (
 from syllabus.search_index import SearchDocumentField
 from syllabus.text import validate_single_line
 
-# Addresses under a term's own (terms/<term>/embed/) that a week's slug must not take.
-TERM_PAGE_NAMES = frozenset({"embed"})
-
 
 def unique_slug(text: str, queryset: models.QuerySet, *, max_length: int = 80) -> str:
     """Slugify `text`, adding -2, -3, ... until no row of `queryset` (the scope) has that slug."""
@@ -490,9 +487,7 @@ class Week(WeekMeeting, TimestampedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             same_term = Week.objects.filter(term_id=self.term_id).exclude(pk=self.pk)
-            self.slug = free_slug(
-                self.title, lambda slug: slug in TERM_PAGE_NAMES or same_term.filter(slug=slug).exists()
-            )
+            self.slug = unique_slug(self.title, same_term)
         self.body_html = render_markdown(self.body)
         self.starts_at, self.ends_at = self.meeting_times()
         if self._state.adding:

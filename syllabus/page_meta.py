@@ -6,6 +6,7 @@ nothing here runs a query the page would not run anyway (the paper page's readin
 queryset its template lists).
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -13,11 +14,14 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from syllabus import structured_data
+from syllabus.caching import PAGE_NAMESPACES, PAGE_PARAMETERS
 
-# Namespaces of the public pages (the rest: admin, account pages, the API's own HTML).
-PUBLIC_NAMESPACES = {"syllabus", "papers", "presenters", "signup"}
-# Query parameters that make another page of a list (or another search): kept in the canonical address.
-CANONICAL_PARAMETERS = ("q", "page", "p")
+# The query parameters each page reads (another page of a list, another search): kept in its
+# canonical address; any other (?utm_source=…) is not.
+CANONICAL_PARAMETERS = {
+    **{view_name: (name,) for view_name, name in PAGE_PARAMETERS.items()},
+    "syllabus:search": ("q", "page"),
+}
 LIST_TITLES = {
     "syllabus:terms": "Terms",
     "syllabus:categories": "Categories",
@@ -41,24 +45,34 @@ class PageMeta:
     data: list[SafeString] = field(default_factory=list)  # JSON-LD script elements
 
 
+def site_url(request: HttpRequest, path: str) -> str:
+    """The absolute address of `path`: on SITE_URL when it is set (the address the site is known by,
+    whichever host a request came in on), else on the request's own host."""
+    if settings.SITE_URL and path.startswith("/"):
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)
+
+
 def canonical_url(request: HttpRequest) -> str:
-    """The page's address without tracking or unknown parameters (?utm_source=…)."""
+    """The page's address with only the query parameters its view reads."""
+    match = request.resolver_match
+    read = CANONICAL_PARAMETERS.get(match.view_name, ()) if match else ()
     kept = request.GET.copy()
     for name in list(kept):
-        if name not in CANONICAL_PARAMETERS:
+        if name not in read:
             del kept[name]
     query = kept.urlencode()
-    return request.build_absolute_uri(request.path + (f"?{query}" if query else ""))
+    return site_url(request, request.path + (f"?{query}" if query else ""))
 
 
 def page_meta(context) -> PageMeta | None:
     """The page's metadata, or None for an error page or a page that is not public."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    if match is None or match.namespace not in PUBLIC_NAMESPACES or "request_path" in context:
+    if match is None or match.namespace not in PAGE_NAMESPACES or "request_path" in context:
         return None  # "request_path": Django's 404 page, for an address that names nothing
     site_name = settings.SITE_NAME
-    absolute = request.build_absolute_uri
+    absolute = functools.partial(site_url, request)
     meta = PageMeta(
         title=LIST_TITLES.get(match.view_name, site_name),
         description=DEFAULT_DESCRIPTION,
@@ -69,8 +83,9 @@ def page_meta(context) -> PageMeta | None:
         meta.description = f"{week.when_text}, {week.term.name}."
         if presenters := week.presenters_in_order:
             meta.description += " Presented by " + ", ".join(p.name for p in presenters) + "."
+        thumbnail = structured_data.week_thumbnail(week)
         meta.image = structured_data.week_image(week)
-        meta.card = "summary_large_image" if meta.image and week_has_thumbnail(week) else "summary"
+        meta.card = "summary_large_image" if thumbnail else "summary"
         meta.data.append(
             structured_data.json_ld(structured_data.week_event(week, absolute=absolute, site_name=site_name))
         )
@@ -108,7 +123,3 @@ def page_meta(context) -> PageMeta | None:
     if meta.image:
         meta.image = absolute(meta.image)
     return meta
-
-
-def week_has_thumbnail(week) -> bool:
-    return any(deck.thumbnail for deck in week.decks)

@@ -11,6 +11,9 @@ from collections.abc import Callable, Iterable
 
 from django.utils.safestring import SafeString, mark_safe
 
+from papers.citations import paper_authors
+from papers.models import PaperLink
+
 SCHEMA = "https://schema.org"
 
 # Absolute address of a path on this site (request.build_absolute_uri).
@@ -27,11 +30,6 @@ def json_ld(data: dict) -> SafeString:
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
-def authors_list(authors: str) -> list[str]:
-    """Names as credited ("Ada Lovelace, Alan Turing"), in order, blanks dropped."""
-    return [name.strip() for name in authors.split(",") if name.strip()]
-
-
 def paper_article(paper, *, absolute: Absolute, keywords: Iterable[str] = ()) -> dict:
     """A paper as a `ScholarlyArticle`: title, authors, year, DOI and arXiv id, and its links."""
     article = {
@@ -40,7 +38,7 @@ def paper_article(paper, *, absolute: Absolute, keywords: Iterable[str] = ()) ->
         "headline": paper.title[:110],  # what Google reads of a headline
         "url": absolute(paper.get_absolute_url()),
     }
-    if authors := authors_list(paper.authors):
+    if authors := paper_authors(paper):
         article["author"] = [{"@type": "Person", "name": name} for name in authors]
     if paper.year:
         article["datePublished"] = str(paper.year)
@@ -51,11 +49,16 @@ def paper_article(paper, *, absolute: Absolute, keywords: Iterable[str] = ()) ->
     identifiers, same_as = [], []
     if paper.doi:
         identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi})
-        same_as.append(f"https://doi.org/{paper.doi}")
+        same_as.append(paper.doi_url)
     if paper.arxiv_id:
         identifiers.append({"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv_id})
         same_as.append(paper.arxiv_url)
-    same_as += [link.url for link in paper.links.all() if link.url not in same_as]
+    # Pages that are the paper itself; its code, video or blog post are about it, not it.
+    same_as += [
+        link.url
+        for link in paper.links.all()
+        if link.kind == PaperLink.Kind.ABSTRACT and link.url not in same_as
+    ]
     if identifiers:
         article["identifier"] = identifiers
     if same_as:
@@ -133,12 +136,13 @@ def paper_tags(paper) -> list[str]:
     return [tag.name for tag in paper.tags.all()]
 
 
+def week_thumbnail(week) -> str:
+    """Its first slide thumbnail (a landscape picture), or ""."""
+    return next((deck.thumbnail.url for deck in week.decks if deck.thumbnail), "")
+
+
 def week_image(week) -> str:
     """A picture of the session for previews: its first slide thumbnail, else a presenter's photo."""
-    for deck in week.decks:
-        if deck.thumbnail:
-            return deck.thumbnail.url
-    for presenter in week.presenters_in_order:
-        if presenter.photo:
-            return presenter.photo.url
-    return ""
+    if thumbnail := week_thumbnail(week):
+        return thumbnail
+    return next((presenter.photo.url for presenter in week.presenters_in_order if presenter.photo), "")

@@ -44,8 +44,6 @@ public_patterns = [
     path("terms/<slug:slug>/", views.term_detail, name="term"),
     path("terms/<slug:slug>/calendar.ics", views.term_calendar, name="term_calendar"),
     path("terms/<slug:slug>/reading-list.<str:fmt>", exports.term_reading_list, name="term_reading_list"),
-    path("terms/<slug:slug>/embed/", embed_views.embed_page, name="embed"),
-    path("terms/<slug:slug>/embed.json", embed_views.embed_json, name="embed_json"),
     path("terms/<slug:term_slug>/<slug:slug>/", views.week_detail, name="week"),
     path("terms/<slug:term_slug>/<slug:slug>/session.ics", views.week_calendar, name="week_calendar"),
     path("terms/<slug:term_slug>/<slug:slug>/slides.zip", views.week_slides_zip, name="week_slides_zip"),
@@ -74,7 +72,10 @@ public_patterns = [
     path("feeds/tags/<slug:slug>.atom", feeds.TagWeeksFeed(), name="tag_feed"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Under a prefix of their own: no week slug (terms/<term>/<week>/) can take their address.
     path("embed.js", embed_views.embed_js, name="embed_js"),
+    path("embed/<slug:slug>/", embed_views.embed_page, name="embed"),
+    path("embed/<slug:slug>.json", embed_views.embed_json, name="embed_json"),
     path(
         "sitemap.xml",
         sitemaps.index,

@@ -185,17 +185,22 @@ def robots_txt(request):
 
 
 @functools.cache
-def _favicon_bytes() -> bytes:
-    with open(finders.find("img/favicon.ico"), "rb") as file:
+def _static_bytes(name: str) -> bytes:
+    with open(finders.find(name), "rb") as file:
         return file.read()
+
+
+def static_file_response(name: str, *, content_type: str, max_age: int) -> HttpResponse:
+    """A file of static/ at an address of its own (/favicon.ico, /embed.js), read once per process."""
+    response = HttpResponse(_static_bytes(name), content_type=content_type)
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    return response
 
 
 @require_safe
 def favicon(request):
     """/favicon.ico, which browsers ask for whatever a page links to: the icon, kept for a week."""
-    response = HttpResponse(_favicon_bytes(), content_type="image/vnd.microsoft.icon")
-    response["Cache-Control"] = "public, max-age=604800"
-    return response
+    return static_file_response("img/favicon.ico", content_type="image/vnd.microsoft.icon", max_age=604800)
 
 
 @require_safe

@@ -15,7 +15,8 @@
     return;
   }
   var source = new URL(script.src, document.baseURI);
-  var address = new URL("terms/" + encodeURIComponent(script.dataset.term) + "/embed.json", source);
+  // Beside the script: embed/<term>.json (syllabus:embed_json).
+  var address = new URL("embed/" + encodeURIComponent(script.dataset.term) + ".json", source);
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -29,9 +30,10 @@
   }
 
   // Only web addresses become links: never a javascript: or data: URL, whatever the answer holds.
+  // A relative one (a static archive's) is relative to the JSON's own address.
   function link(className, text, href) {
     var node = element("a", className, text);
-    var url = new URL(href, source);
+    var url = new URL(href, address);
     if (url.protocol === "https:" || url.protocol === "http:") {
       node.href = url.href;
     }
@@ -41,7 +43,7 @@
   function session(data) {
     var item = element("li", "session");
     var when = element("time", "when", data.when);
-    when.dateTime = data.starts_at || data.date;
+    when.dateTime = data.datetime;
     item.append(when, " ", link("title", data.title, data.url));
     if (data.presenters.length) {
       item.append(" ", element("span", "presenters", data.presenters.join(", ")));

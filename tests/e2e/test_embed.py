@@ -119,7 +119,7 @@ def test_embed_script_says_so_when_the_term_is_unknown(site, lab, lab_page):
 
 
 def test_embed_page_shows_in_another_sites_frame_under_its_own_policy(site, term, lab, lab_page):
-    lab.body = f'<iframe src="{site}/terms/embedded/embed/" title="Talks" width="600" height="400"></iframe>'
+    lab.body = f'<iframe src="{site}/embed/embedded/" title="Talks" width="600" height="400"></iframe>'
 
     lab_page.goto(f"{lab.url}/")
 

@@ -1,12 +1,13 @@
 """The embeddable schedule: embed.js, its JSON, the iframe page, and /favicon.ico."""
 
 import datetime
+import re
+import zoneinfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from syllabus.models import Week
 from tests.conftest import count_queries
 from tests.factories import (
     PaperFactory,
@@ -55,6 +56,7 @@ def test_embed_json_lists_only_upcoming_published_sessions(client, term):
                 "date": today.date.isoformat(),
                 "starts_at": None,
                 "ends_at": None,
+                "datetime": today.date.isoformat(),
                 "when": today.when_text,
                 "place": "Room 1",
                 "online_url": None,
@@ -67,6 +69,7 @@ def test_embed_json_lists_only_upcoming_published_sessions(client, term):
                 "date": later.date.isoformat(),
                 "starts_at": None,
                 "ends_at": None,
+                "datetime": later.date.isoformat(),
                 "when": later.when_text,
                 "place": "",
                 "online_url": None,  # for signed-in users only: never here
@@ -75,6 +78,53 @@ def test_embed_json_lists_only_upcoming_published_sessions(client, term):
             },
         ],
     }
+
+
+def test_both_embeds_show_the_same_sessions_with_the_terms_offset_and_public_online_link(client):
+    term = TermFactory(
+        slug="berlin",
+        time_zone="Europe/Berlin",
+        start_time=datetime.time(16),
+        duration_minutes=90,
+        start_date=days(-30),
+        end_date=days(90),
+    )
+    week = WeekFactory(term=term, date=days(5), title="Online", online_url="https://meet.example.edu/x")
+    starts = week.local_starts_at.isoformat()  # "…T16:00:00+01:00" or "+02:00", never UTC
+
+    (session,) = client.get(reverse("syllabus:embed_json", args=["berlin"])).json()["sessions"]
+    page = client.get(reverse("syllabus:embed", args=["berlin"])).content.decode()
+
+    assert starts.endswith(("+01:00", "+02:00")) and "T16:00:00" in starts
+    assert (session["starts_at"], session["datetime"], session["online_url"]) == (
+        starts,
+        starts,
+        "https://meet.example.edu/x",
+    )
+    assert f'<time class="syllabus-embed-when" datetime="{starts}">{week.when_text}</time>' in page
+    assert (
+        '<a class="syllabus-embed-online" href="https://meet.example.edu/x" target="_blank" '
+        'rel="noopener">Join online</a>'
+    ) in page
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # UTC+14, UTC-11
+def test_upcoming_starts_today_in_the_terms_own_zone(client, zone):
+    """At any hour the term's date differs from the server's (UTC) in one of these zones."""
+    utc_today = timezone.now().date()
+    term = TermFactory(slug="far", time_zone=zone, start_date=days(-30), end_date=days(90))
+    for offset in (-1, 0, 1):
+        WeekFactory(term=term, date=utc_today + datetime.timedelta(days=offset), title=str(offset))
+    term_today = timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date()
+
+    sessions = client.get(reverse("syllabus:embed_json", args=["far"])).json()["sessions"]
+    page = client.get(reverse("syllabus:embed", args=["far"])).content.decode()
+
+    expected = [
+        str(offset) for offset in (-1, 0, 1) if utc_today + datetime.timedelta(days=offset) >= term_today
+    ]
+    assert [session["title"] for session in sessions] == expected
+    assert re.findall(r'rel="noopener">(-?\d)</a>', page) == expected
 
 
 def test_embed_json_of_an_unpublished_or_unknown_term_is_404_readable_anywhere(client):
@@ -158,7 +208,8 @@ def test_embed_script_is_served_for_other_sites_and_kept_an_hour(client):
         "public, max-age=3600",
     )
     script = response.content.decode()
-    assert "embed.json" in script and "innerHTML" not in script
+    assert '"embed/" + encodeURIComponent(script.dataset.term) + ".json"' in script  # syllabus:embed_json
+    assert "innerHTML" not in script
     assert response.cookies == {}
 
 
@@ -171,15 +222,25 @@ def test_favicon_ico_is_served_and_cacheable(client):
     assert response.content[:4] == b"\x00\x00\x01\x00"  # an icon file
 
 
-def test_a_week_titled_embed_does_not_hide_behind_the_embed_page(term):
-    week = WeekFactory(term=term, title="Embed", slug="")
+def test_a_week_slugged_embed_is_its_own_page_not_the_embed(client, editor_api, term):
+    """The embed lives under embed/<term>/, outside the term's addresses: "embed" is a week like any other."""
+    week = WeekFactory(term=term, date=days(3), title="Embedding spaces")
 
-    assert week.slug == "embed-2"
-    assert Week.objects.get(pk=week.pk).get_absolute_url() == "/terms/fall/embed-2/"
+    response = editor_api.patch(reverse("api:week-detail", args=[week.pk]), {"slug": "embed"})
+    week_page = client.get("/terms/fall/embed/")
+
+    assert (response.status_code, response.json()["slug"]) == (200, "embed")
+    assert (week_page.status_code, week_page.resolver_match.view_name) == (200, "syllabus:week")
+    assert "<h1>Embedding spaces</h1>" in week_page.content.decode()
+    assert client.get("/embed/fall/").resolver_match.view_name == "syllabus:embed"
+
+
+def test_a_week_titled_embed_keeps_the_plain_slug(term):
+    assert WeekFactory(term=term, title="Embed", slug="").slug == "embed"
 
 
 def test_term_page_shows_the_embed_snippet(client, term):
     page = client.get(term.get_absolute_url()).content.decode()
 
     assert '&lt;script src="http://testserver/embed.js" data-term="fall" async&gt;&lt;/script&gt;' in page
-    assert '&lt;iframe src="http://testserver/terms/fall/embed/" title="Fall: upcoming sessions"' in page
+    assert '&lt;iframe src="http://testserver/embed/fall/" title="Fall: upcoming sessions"' in page

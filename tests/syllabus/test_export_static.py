@@ -155,6 +155,10 @@ def test_export_static_writes_every_public_page_with_working_relative_links(tmp_
         f"media/{presenter.photo.name}",
         f"media/{presenter.photo_small.name}",
         "static/css/site.css",
+        # The embed, so that a term's archive can still be shown on another site.
+        "embed.js",
+        "embed/fall-2026/index.html",
+        "embed/fall-2026.json",
     }
     assert expected <= set(files), expected - set(files)
     assert message == f"Exported {len(files)} files to {out}: {len(files)} written, 0 unchanged, 0 removed.\n"

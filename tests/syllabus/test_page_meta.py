@@ -1,6 +1,7 @@
 """What pages say of themselves to others: schema.org JSON-LD, OpenGraph and Twitter tags, canonical."""
 
 import datetime
+import html
 import json
 import re
 
@@ -34,8 +35,6 @@ def json_ld(response) -> list[dict]:
 
 
 def meta_tags(response) -> dict[str, str]:
-    import html
-
     return {name: html.unescape(value) for name, value in META.findall(response.content.decode())}
 
 
@@ -62,7 +61,9 @@ def test_week_page_describes_the_session_as_an_event(client):
         doi="10.5555/3295222.3295349",
         arxiv_id="1706.03762",
     )
-    link = PaperLinkFactory(paper=paper, url="https://papers.example.org/attention.pdf")
+    landing = PaperLinkFactory(paper=paper, kind="abstract", url="https://papers.example.org/attention")
+    for kind in ("pdf", "code", "video", "blog"):  # about the paper, not the paper's identity
+        PaperLinkFactory(paper=paper, kind=kind)
     row = PresentationFactory(week=week, paper=paper)
     presenter = PresenterFactory(name="Grace Hopper", slug="grace-hopper", affiliation="Navy")
     PresentationPresenterFactory(presentation=row, presenter=presenter)
@@ -113,7 +114,7 @@ def test_week_page_describes_the_session_as_an_event(client):
                 "sameAs": [
                     "https://doi.org/10.5555/3295222.3295349",
                     "https://arxiv.org/abs/1706.03762",
-                    link.url,
+                    landing.url,
                 ],
             }
         ],
@@ -174,6 +175,20 @@ def test_paper_page_describes_the_paper_as_a_scholarly_article(client):
     }
 
 
+def test_paper_authors_in_structured_data_are_whole_names(client):
+    paper = PaperFactory(authors="Smith, J. and Doe, A.")
+    other = PaperFactory(authors="Ada Lovelace, Alan Turing, and Grace Hopper")
+    for public in (paper, other):  # a paper's page is public once a session has it
+        PresentationFactory(paper=public)
+
+    authors = [json_ld(client.get(p.get_absolute_url()))[0]["author"] for p in (paper, other)]
+
+    assert [[person["name"] for person in names] for names in authors] == [
+        ["Smith, J.", "Doe, A."],
+        ["Ada Lovelace", "Alan Turing", "Grace Hopper"],
+    ]
+
+
 def test_week_page_has_open_graph_twitter_and_canonical_tags(client):
     week = berlin_week()
     row = PresentationFactory(week=week)
@@ -222,6 +237,64 @@ def test_every_public_page_has_open_graph_tags(client, page, kind):
     assert (tags["og:title"], tags["og:type"], tags["og:url"]) == (title, kind, f"http://testserver{address}")
     assert tags["twitter:card"] in {"summary", "summary_large_image"}
     assert f'<link rel="canonical" href="http://testserver{address}">' in response.content.decode()
+
+
+def test_a_doi_is_quoted_in_its_address(client):
+    doi = "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"
+    paper = PaperFactory(doi=doi, arxiv_id="")
+    PresentationFactory(paper=paper)
+
+    (article,) = json_ld(client.get(paper.get_absolute_url()))
+
+    assert article["sameAs"] == [
+        "https://doi.org/10.1002/%28SICI%291097-4571%28199806%2949%3A8%3C693%3A%3AAID-ASI4%3E3.0.CO%3B2-0"
+    ]
+    assert article["identifier"] == [{"@type": "PropertyValue", "propertyID": "DOI", "value": doi}]
+
+
+CANONICAL = re.compile(r'<link rel="canonical" href="([^"]*)">')
+
+
+@pytest.mark.parametrize(
+    ("page", "canonical"),
+    [
+        # A page keeps only what its view reads: another page of a list, another search.
+        (lambda s: s.term.get_absolute_url() + "?page=2&q=x&p=3", lambda s: s.term.get_absolute_url()),
+        (
+            lambda s: reverse("papers:list") + "?page=1&q=x&utm_source=mail",
+            lambda s: reverse("papers:list") + "?page=1",
+        ),
+        (
+            lambda s: reverse("syllabus:search") + "?q=study&page=1&p=2&utm_source=x",
+            lambda s: reverse("syllabus:search") + "?q=study&page=1",
+        ),
+    ],
+)
+def test_canonical_address_keeps_only_the_parameters_the_page_reads(client, page, canonical):
+    seminar = Seminar.create()
+
+    response = client.get(page(seminar))
+
+    expected = f"http://testserver{canonical(seminar)}"
+    canonicals = [html.unescape(href) for href in CANONICAL.findall(response.content.decode())]
+    assert (canonicals, meta_tags(response)["og:url"]) == ([expected], expected)
+
+
+def test_addresses_others_copy_are_on_site_url_whatever_host_was_asked(client, settings):
+    settings.SITE_URL = "https://seminar.example.edu"
+    settings.ALLOWED_HOSTS = ["internal.example.net"]
+    week = berlin_week()
+
+    week_page = client.get(week.get_absolute_url(), HTTP_HOST="internal.example.net")
+    term_page = client.get(week.term.get_absolute_url(), HTTP_HOST="internal.example.net").content.decode()
+
+    address = "https://seminar.example.edu/terms/fall-2026/attention/"
+    (event,) = json_ld(week_page)
+    assert CANONICAL.findall(week_page.content.decode()) == [address]
+    assert (meta_tags(week_page)["og:url"], event["url"]) == (address, address)
+    assert '&lt;script src="https://seminar.example.edu/embed.js"' in term_page
+    assert '&lt;iframe src="https://seminar.example.edu/embed/fall-2026/"' in term_page
+    assert "internal.example.net" not in term_page
 
 
 def test_not_found_page_has_no_canonical_address(client):

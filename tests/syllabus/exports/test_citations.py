@@ -4,11 +4,49 @@ import datetime
 
 import pytest
 
-from papers.citations import Reading, citation_keys, papers_bibtex, papers_ris, readings_csv
+from papers.citations import (
+    Reading,
+    citation_keys,
+    paper_authors,
+    papers_bibtex,
+    papers_ris,
+    readings_csv,
+)
 from tests.factories import PaperFactory, PaperLinkFactory
 from tests.syllabus.exports.readers import read_bibtex, read_csv, read_ris
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("authors", "names"),
+    [
+        ("Ada Lovelace, Alan Turing", ["Ada Lovelace", "Alan Turing"]),
+        ("A, B, and C", ["A", "B", "C"]),
+        ("Ada Lovelace, Alan Turing and Grace Hopper", ["Ada Lovelace", "Alan Turing", "Grace Hopper"]),
+        ("Ada Lovelace & Alan Turing", ["Ada Lovelace", "Alan Turing"]),
+        ("Smith, J. and Doe, A.", ["Smith, J.", "Doe, A."]),
+        ("Smith, J., Doe, A. R., and Roe, B.", ["Smith, J.", "Doe, A. R.", "Roe, B."]),
+        ("Smith, J.; Doe, A.; and Roe, B.", ["Smith, J.", "Doe, A.", "Roe, B."]),
+        ("Lovelace, Ada and van der Berg, Jan", ["Lovelace, Ada", "van der Berg, Jan"]),
+        ("Vaswani, Shazeer", ["Vaswani", "Shazeer"]),  # family names only: not one "Family, Given"
+        ("Smith, J.", ["Smith, J."]),
+        (" , and ", []),
+    ],
+)
+def test_paper_authors_reads_the_ways_a_list_of_names_is_written(authors, names):
+    assert paper_authors(PaperFactory.build(authors=authors)) == names
+
+
+def test_bibtex_of_family_first_names_keeps_each_author_whole():
+    paper = PaperFactory(title="Deep nets", authors="Smith, J. and Doe, A.", year=2020, venue="")
+
+    entries = read_bibtex(papers_bibtex([paper]))
+
+    assert {key: entry["author"] for key, entry in entries.items()} == {
+        "smith2020deep": "Smith, J. and Doe, A."
+    }
+
 
 SPECIAL_TITLE = "Fast & 100% cheap: $x$ #1, a_b {c} ~ ^ \\ in Schrödinger's café"
 
