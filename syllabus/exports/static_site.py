@@ -34,6 +34,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import storages
 from django.http.request import validate_host
 from django.test import Client
@@ -63,6 +64,7 @@ class StaticExportReport:
     unchanged: int = 0
     removed: int = 0
     broken: list[str] = field(default_factory=list)  # linked from a page, but not found
+    warnings: list[str] = field(default_factory=list)  # what the export skipped, and why
 
     @property
     def files(self) -> int:
@@ -78,6 +80,7 @@ def static_site_export(*, out_dir: Path, base_url: str = "") -> StaticExportRepo
     crawl.run()
     output.finish()
     output.report.broken = sorted(crawl.broken)
+    output.report.warnings += crawl.warnings
     return output.report
 
 
@@ -117,12 +120,17 @@ class _Crawl:
         self.queue: deque[str] = deque()
         self.seen: set[str] = set()
         self.broken: set[str] = set()
+        self.warnings: list[str] = []
+        self.files: dict[str, str] = {}  # each file of the archive and the address it holds
+        self.prefetched: dict = {}  # pages of a list, fetched to learn the list has them
+        self.unlisted: set[str] = set()
 
     def _prefix(self, url: str) -> str:
         return urljoin(self.origin + "/", urlsplit(url)._replace(query="").geturl())
 
     def run(self) -> None:
         for path in ("/", reverse("syllabus:robots"), reverse("syllabus:sitemap")):
+            self._claim(self.origin + path)
             self._queue(self.origin + path)
         while self.queue:
             url = self.queue.popleft()
@@ -153,8 +161,10 @@ class _Crawl:
             return "dropped", ""
         return "page", match.url_name or ""
 
-    def _file_for(self, url: str) -> str:
-        """The archive's file for an address: `terms/x/index.html`, `static/css/site.css`, ..."""
+    def _file_for(self, url: str) -> str | None:
+        """The archive's file for an address (`terms/x/index.html`, `static/css/site.css`,
+        `papers/index-page-2.html`), or None when it has none: a name with `..` in it (written so in a
+        page's markdown, never by the site), or the export's own files."""
         kind, name = self._classify(url)
         parts = urlsplit(url)
         if kind in ("static", "media"):
@@ -163,12 +173,14 @@ class _Crawl:
             path = unquote(parts.path).lstrip("/")
             if not path or path.endswith("/") or "." not in posixpath.basename(path):
                 path = posixpath.join(path, "index.html")
-            if parts.query:
+            page = _page_number(parts.query)
+            if page and page > 1:
                 stem, extension = posixpath.splitext(path)
-                path = f"{stem}-{re.sub(r'[^A-Za-z0-9._-]+', '-', unquote(parts.query))}{extension}"
-        path = posixpath.normpath(path)
-        if path.startswith("../") or path in (".", "..", MANIFEST, NO_JEKYLL):
-            raise StaticExportError(f"{url} has no place in the archive.")
+                path = f"{stem}-page-{page}{extension}"
+        if {".", ".."} & set(path.split("/")) or path.startswith("/") or "\x00" in path:
+            return None
+        if path in (MANIFEST, NO_JEKYLL):
+            return None
         return path
 
     def _queue(self, url: str) -> None:
@@ -176,6 +188,50 @@ class _Crawl:
         if url not in self.seen:
             self.seen.add(url)
             self.queue.append(url)
+
+    def _claim(self, url: str) -> str | None:
+        """The file for `url`, if no other address has it already (`/papers` and `/papers/` would)."""
+        url = urlsplit(url)._replace(fragment="").geturl()
+        path = self._file_for(url)
+        if path is None:
+            self.broken.add(url)
+            return None
+        owner = self.files.setdefault(path, url)
+        if owner != url:
+            self.warnings.append(f"{url} is left out: its file {path} holds {owner}.")
+            return None
+        return path
+
+    def _page_listed(self, url: str) -> str | None:
+        """`url` as the archive holds it: page=1 is the page itself, page=N only if the list has it;
+        any other query (a sort, a filter, a typo) names nothing the archive holds."""
+        parts = urlsplit(url)
+        if not parts.query:
+            return url
+        page = _page_number(parts.query)
+        if page is None:
+            return None
+        plain = parts._replace(query="", fragment="").geturl()
+        if page == 1:
+            return plain
+        url = f"{plain}?page={page}"
+        if url in self.seen or url in self.prefetched:
+            return url
+        if url in self.unlisted:
+            return None
+        # A list answers any page number (999 shows the last page): page N is one of its pages
+        # only if it links back to page N-1, as the pagination of every list does.
+        response = self.client.get(f"{parts.path}?page={page}", secure=True)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and f'href="?page={page - 1}"'.encode() in response.content
+        ):
+            self.prefetched[url] = response
+            return url
+        self.unlisted.add(url)
+        self.broken.add(url)
+        return None
 
     def _linker(self, page_url: str, page_file: str):
         """The `link` function for the links of one file (static_links)."""
@@ -191,9 +247,17 @@ class _Crawl:
                 return None
             if not self.base_url and name in NOT_WITHOUT_BASE_URL:
                 return None
-            self._queue(url)
-            target = self._file_for(url)
             fragment = urlsplit(url).fragment
+            if kind == "page":
+                url = self._page_listed(url)
+                if url is None:
+                    return None
+            else:  # a file's query (a cache buster) is not part of its name
+                url = urlsplit(url)._replace(query="", fragment="").geturl()
+            target = self._claim(url)
+            if target is None:
+                return None
+            self._queue(url)
             if self.base_url and urlsplit(value).scheme:  # meant to be absolute: feeds, sitemap, meta tags
                 address = self.base_url + quote(target.removesuffix("index.html"))
             else:
@@ -208,7 +272,9 @@ class _Crawl:
         parts = urlsplit(url)
         # The client closes the response itself (once a stream is read): closing it again would
         # send request_finished, which may close the database connection in the middle of a transaction.
-        response = self.client.get(parts.path + (f"?{parts.query}" if parts.query else ""), secure=True)
+        response = self.prefetched.pop(url, None) or self.client.get(
+            parts.path + (f"?{parts.query}" if parts.query else ""), secure=True
+        )
         self._write_response(url, response)
 
     def _write_response(self, url: str, response) -> None:
@@ -281,7 +347,11 @@ class _Crawl:
 
     def _static_chunks(self, name: str) -> Iterator[bytes] | None:
         """A collected file (hashed names included), else the file the finders know by that name."""
-        if staticfiles_storage.exists(name):
+        try:
+            collected = staticfiles_storage.exists(name)
+        except SuspiciousFileOperation:  # a name no storage holds, such as one with `..`
+            return None
+        if collected:
             return self._storage_chunks(staticfiles_storage, name)
         found = finders.find(name)
         return _file_chunks(found) if isinstance(found, str) else None
@@ -293,8 +363,14 @@ class _Crawl:
     def _write_stream(self, url: str, chunks: Iterable[bytes]) -> None:
         try:
             self.output.write_stream(self._file_for(url), chunks)
-        except FileNotFoundError:
+        except (FileNotFoundError, SuspiciousFileOperation):
             self.broken.add(url)
+
+
+def _page_number(query: str) -> int | None:
+    """N for a query that is exactly `page=N` (N a positive number), else None."""
+    match = re.fullmatch(r"page=([1-9][0-9]{0,5})", query)
+    return int(match.group(1)) if match else None
 
 
 def _file_chunks(path: str) -> Iterator[bytes]:
@@ -308,19 +384,45 @@ class _Output:
 
     def __init__(self, root: Path):
         self.root = root
+        self.resolved_root = root.resolve()
         self.report = StaticExportReport()
-        try:
-            self.previous: dict[str, str] = json.loads((root / MANIFEST).read_text())["files"]
-        except (FileNotFoundError, ValueError, KeyError, TypeError):
-            self.previous = {}
+        self.previous: dict[str, str] = self._manifest_read()
         self.current: dict[str, str] = {}
+
+    def _manifest_read(self) -> dict[str, str]:
+        """The last export's files; a manifest that cannot be read counts as none (nothing is removed)."""
+        try:
+            files = json.loads((self.root / MANIFEST).read_text())["files"]
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, KeyError, TypeError):
+            files = None
+        if not isinstance(files, dict) or not all(isinstance(value, str) for value in files.values()):
+            self.report.warnings.append(
+                f"{MANIFEST} could not be read: files of the last export are not removed this time."
+            )
+            return {}
+        return files
+
+    def _inside(self, path: str) -> Path | None:
+        """`path` in OUT_DIR, or None when it is absolute, climbs out, or resolves out through a link."""
+        parts = Path(path).parts
+        if not parts or Path(path).is_absolute() or ".." in parts:
+            return None
+        target = self.root / path
+        if not target.resolve().is_relative_to(self.resolved_root):
+            return None
+        return target
 
     def write(self, path: str, content: bytes) -> None:
         self.write_stream(path, [content])
 
     def write_stream(self, path: str, chunks: Iterable[bytes]) -> None:
         """Hashed as it is written to a temporary file, which replaces the old one only if it differs."""
-        target = self.root / path
+        target = self._inside(path)
+        if target is None:  # a folder of OUT_DIR links elsewhere: never written through
+            self.report.warnings.append(f"{path} is not written: it would leave {self.root}.")
+            return
         digest = hashlib.sha256()
         target.parent.mkdir(parents=True, exist_ok=True)
         with NamedTemporaryFile(dir=target.parent, prefix=".export-", delete=False) as temporary:
@@ -344,12 +446,18 @@ class _Output:
     def finish(self) -> None:
         """Files of the last export no longer published are removed; the manifest is replaced last."""
         for path in sorted(set(self.previous) - set(self.current)):
-            target = self.root / path
-            if target.is_file():
+            # The manifest is a file anyone may edit: only what it names inside OUT_DIR is touched.
+            target = self._inside(path)
+            if target is None:
+                self.report.warnings.append(f"{MANIFEST} names {path!r}, outside {self.root}: left alone.")
+                continue
+            if target.is_file() and not target.is_symlink():
                 target.unlink()
                 self.report.removed += 1
             for parent in target.parents:
-                if parent == self.root or not parent.is_dir() or any(parent.iterdir()):
+                if parent == self.root or not parent.is_relative_to(self.root):
+                    break
+                if parent.is_symlink() or not parent.is_dir() or any(parent.iterdir()):
                     break
                 parent.rmdir()
         (self.root / NO_JEKYLL).touch()
