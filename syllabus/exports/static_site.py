@@ -8,15 +8,18 @@ the staticfiles storage or finders. What an archive cannot hold (search, sign-in
 admin, the API, private files) is never fetched, and links to it are dropped from the pages.
 
 Every link is rewritten to a relative one that works from file:// and under any sub-path: a
-directory-style address becomes `dir/index.html`, a query string becomes part of the file name
-(`papers/index-page-2.html`). With a base URL, addresses meant to be absolute (feeds, calendars,
-the sitemap, robots.txt, meta tags) point into the archive at that URL. Without one, feeds and
-meta tags link relatively, Atom ids and calendars' event URLs (which must be absolute) keep the
-rendered host's addresses, and the sitemap (absolute URLs only) is left out.
+directory-style address becomes `dir/index.html`, a list's page `?page=2` becomes
+`papers/index-page-2.html` (other queries name nothing the archive holds; their links are dropped).
+A link that climbs out of the site (`/media/%2e%2e/...`) is reported as not found and dropped.
+With a base URL, addresses meant to be absolute (feeds, calendars, the sitemap, robots.txt, meta
+tags, JSON-LD, the embed snippet) point into the archive at that URL, and each term's embed JSON
+is written for embed.js. Without one the archive has no address: feeds link relatively, Atom ids
+become urn:uuid names, and what must be absolute is left out (canonical and og:url/og:image tags,
+JSON-LD urls, calendars' event URLs, the embed snippet, the sitemap).
 
 A manifest of content hashes in OUT_DIR makes a re-export write only files whose content changed
 and remove the files it wrote before that are no longer published; other files in OUT_DIR are
-never touched. Files are streamed one at a time: memory does not grow with the site.
+never touched, nor anything outside it whatever the manifest says. Files are streamed one at a time: memory does not grow with the site.
 """
 
 import hashlib
@@ -24,12 +27,13 @@ import json
 import os
 import posixpath
 import re
+import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import NamedTemporaryFile
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -50,6 +54,8 @@ NO_JEKYLL = ".nojekyll"
 DROPPED_NAMESPACES = {"admin", "api", "account", "signup"}
 DROPPED_NAMES = {"search", "search_reading_list", "private_file", "healthz"}
 NOT_WITHOUT_BASE_URL = {"sitemap", "sitemap_section"}  # its addresses must be absolute
+# Blocks of a page that only work at a known address: the embed snippet (templates/includes/embed_snippet.html).
+NEEDS_BASE_URL_CLASSES = frozenset({"embed-snippet"})
 CHUNK = 64 * 1024
 ATOM_ID = re.compile(r"(<id>[^<]*</id>)")
 
@@ -242,7 +248,7 @@ class _Crawl:
             url = urljoin(page_url, value.strip())
             kind, name = self._classify(url)
             if kind == "external":
-                return value
+                return self._external(value, link)
             if kind == "dropped":
                 return None
             if not self.base_url and name in NOT_WITHOUT_BASE_URL:
@@ -266,6 +272,23 @@ class _Crawl:
 
         return link
 
+    def _external(self, value: str, link) -> str:
+        """Another site's link may carry one of ours in its query (Google Calendar's `details`):
+        it becomes the archive's address, or goes with no base URL (the archive has none)."""
+        parts = urlsplit(value)
+        if not self.pattern.search(unquote(parts.query)):
+            return value
+
+        def in_query(text: str) -> str:
+            if self.base_url:
+                return static_links.text_rewrite(text, pattern=self.pattern, link=link)
+            return self.pattern.sub("", text).strip()
+
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        return parts._replace(
+            query=urlencode([(key, in_query(item)) for key, item in pairs], quote_via=quote)
+        ).geturl()
+
     # Fetching and writing.
 
     def _fetch_page(self, url: str) -> None:
@@ -276,6 +299,19 @@ class _Crawl:
             parts.path + (f"?{parts.query}" if parts.query else ""), secure=True
         )
         self._write_response(url, response)
+        if response.status_code == 200 and self.base_url:
+            self._queue_companions(url)
+
+    def _queue_companions(self, url: str) -> None:
+        """What no page links to but other sites read: a term's embed JSON, which embed.js asks for
+        next to itself (and the embed page, the snippet's other half)."""
+        match = resolve(urlsplit(url).path)
+        if match.url_name != "term" or match.namespace != "syllabus":
+            return
+        for name in ("syllabus:embed_json", "syllabus:embed"):
+            companion = self.origin + reverse(name, args=list(match.kwargs.values()))
+            if self._claim(companion) is not None:
+                self._queue(companion)
 
     def _write_response(self, url: str, response) -> None:
         if response.status_code in (301, 302, 303, 307, 308):
@@ -304,21 +340,39 @@ class _Crawl:
         def in_text(value: str) -> str:
             return static_links.text_rewrite(value, pattern=self.pattern, link=link)
 
+        def absolute(value: str) -> str | None:
+            """A canonical link, a meta tag's or JSON-LD's value: an address there must be absolute,
+            and an archive with no address has none to give (the tag or field is left out)."""
+            if not self.base_url and self.pattern.fullmatch(value):
+                return None
+            return in_text(value)
+
         if content_type == "text/html":
-            text = static_links.HtmlRewriter(link=link, text=in_text).rewrite(text)
+            text = static_links.HtmlRewriter(
+                link=link,
+                text=in_text,
+                absolute=absolute,
+                # With its address the archive offers the snippet for its own embed.js; with none
+                # it has none to offer (the live site's page still does).
+                code_text=in_text if self.base_url else None,
+                drop_classes=frozenset() if self.base_url else NEEDS_BASE_URL_CLASSES,
+            ).rewrite(text)
         elif content_type == "text/css":
             text = static_links.css_rewrite(text, link=link)
         elif content_type == "text/calendar":
             # An event's URL must be absolute: without a base URL it keeps the rendered host's.
-            if self.base_url:
-                text = static_links.ics_rewrite(text, pattern=self.pattern, link=link)
-            else:
-                static_links.ics_rewrite(
-                    text, pattern=self.pattern, link=link
-                )  # its links are still followed
+            # An event's URL must be absolute: without a base URL there is none to give.
+            rewritten = static_links.ics_rewrite(text, pattern=self.pattern, link=link)  # followed either way
+            text = (
+                rewritten if self.base_url else static_links.ics_without_site_urls(text, pattern=self.pattern)
+            )
         elif content_type.endswith("xml") and not self.base_url:
-            # An Atom id is a name, not a link: without a base URL it keeps the rendered address.
-            text = "".join(part if part.startswith("<id>") else in_text(part) for part in ATOM_ID.split(text))
+            # An Atom id must be an absolute IRI that never changes: without a base URL, a name
+            # made from the rendered address (the same at every export) instead of that address.
+            text = "".join(
+                _atom_id(part, self.pattern) if part.startswith("<id>") else in_text(part)
+                for part in ATOM_ID.split(text)
+            )
         else:
             text = in_text(text)
             if content_type == "text/plain" and not self.base_url:  # robots.txt: no sitemap to point at
@@ -365,6 +419,10 @@ class _Crawl:
             self.output.write_stream(self._file_for(url), chunks)
         except (FileNotFoundError, SuspiciousFileOperation):
             self.broken.add(url)
+
+
+def _atom_id(element: str, pattern: re.Pattern) -> str:
+    return pattern.sub(lambda match: f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, match.group(0))}", element)
 
 
 def _page_number(query: str) -> int | None:

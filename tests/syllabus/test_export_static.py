@@ -4,6 +4,7 @@ import hashlib
 import json
 import posixpath
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
@@ -14,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
 from papers import views as paper_views
 from syllabus import services
@@ -405,3 +408,53 @@ def test_export_static_keeps_only_the_pages_a_list_has(tmp_path, monkeypatch):
     assert "https://testserver/papers is left out" in stderr.getvalue()
     assert "Page 1 of 3" in (out / "papers/index.html").read_text()
     assert broken_links(out) == []
+
+
+def test_export_static_with_a_base_url_offers_an_embed_that_works_from_the_archive(tmp_path):
+    seminar = seminar_make()
+    upcoming = seminar["weeks"][0]
+    upcoming.date = timezone.localdate() + timedelta(days=7)  # the embed lists upcoming sessions
+    upcoming.save()
+    out = tmp_path / "site"
+
+    export(out, "--base-url", BASE_URL)
+
+    term_page = (out / "terms/fall-2026/index.html").read_text()
+    assert f'&lt;script src="{BASE_URL}embed.js" data-term="fall-2026"' in term_page
+    assert f'&lt;iframe src="{BASE_URL}terms/fall-2026/embed/"' in term_page
+    assert (out / "embed.js").is_file() and (out / "terms/fall-2026/embed/index.html").is_file()
+    # embed.js asks for the JSON next to itself, at the address the site gives it.
+    json_file = reverse("syllabus:embed_json", args=["fall-2026"]).lstrip("/")
+    embed = json.loads((out / json_file).read_text())
+    assert embed["term"]["url"] == f"{BASE_URL}terms/fall-2026/"
+    assert [session["url"] for session in embed["sessions"]] == [
+        f"{BASE_URL}terms/fall-2026/{upcoming.slug}/"
+    ]
+
+
+def test_export_static_without_a_base_url_claims_no_absolute_address(tmp_path):
+    seminar = seminar_make()
+    week = seminar["weeks"][0]
+    week.body = "Run `curl https://testserver/papers/` or see [papers](/papers/)."
+    week.save()
+    out = tmp_path / "site"
+
+    export(out)
+
+    page = (out / f"terms/fall-2026/{week.slug}/index.html").read_text()
+    term_page = (out / "terms/fall-2026/index.html").read_text()
+    for text in (page, term_page):
+        assert 'rel="canonical"' not in text and 'property="og:url"' not in text
+        assert "embed-snippet" not in text and "embed.js" not in text
+    assert "<code>curl https://testserver/papers/</code>" in page  # text in code is text, not a link
+    structured = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page).group(1))
+    assert "url" not in structured and structured["name"] == week.title
+    everything = "".join((out / name).read_text(errors="replace") for name in files_of(out))
+    assert "testserver" not in everything.replace("curl https://testserver/papers/", "")
+    assert not (out / "embed.js").exists() and not (out / "terms/fall-2026/embed.json").exists()
+    calendar = (out / "terms/fall-2026/calendar.ics").read_text()
+    assert "\r\nURL" not in calendar and "BEGIN:VEVENT" in calendar
+    feed_id = re.search(r"<id>([^<]*)</id>", (out / "feeds/weeks.atom").read_text()).group(1)
+    assert feed_id.startswith("urn:uuid:")
+    export(out)
+    assert re.search(r"<id>([^<]*)</id>", (out / "feeds/weeks.atom").read_text()).group(1) == feed_id
