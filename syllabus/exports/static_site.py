@@ -22,17 +22,12 @@ and remove the files it wrote before that are no longer published; other files i
 never touched, nor anything outside it whatever the manifest says. Files are streamed one at a time: memory does not grow with the site.
 """
 
-import hashlib
-import json
-import os
 import posixpath
 import re
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from tempfile import NamedTemporaryFile
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 from django.conf import settings
@@ -45,11 +40,8 @@ from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
 from syllabus.exports import static_links
+from syllabus.exports.static_output import MANIFEST, NO_JEKYLL, StaticExportReport, StaticOutput
 
-MANIFEST = ".static-export.json"
-# GitHub Pages runs Jekyll unless told not to, and Jekyll leaves out names starting with _ or .
-# (random media folders may).
-NO_JEKYLL = ".nojekyll"
 # Pages that only work on the live site: forms, accounts, drafts' files, the admin and the API.
 DROPPED_NAMESPACES = {"admin", "api", "account", "signup"}
 DROPPED_NAMES = {"search", "search_reading_list", "private_file", "healthz"}
@@ -64,24 +56,11 @@ class StaticExportError(Exception):
     """The export cannot start (bad base URL, no host to render as)."""
 
 
-@dataclass
-class StaticExportReport:
-    written: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    broken: list[str] = field(default_factory=list)  # linked from a page, but not found
-    warnings: list[str] = field(default_factory=list)  # what the export skipped, and why
-
-    @property
-    def files(self) -> int:
-        return self.written + self.unchanged
-
-
 def static_site_export(*, out_dir: Path, base_url: str = "") -> StaticExportReport:
     """Write the published site into `out_dir` (created if missing); returns what changed."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    output = _Output(out_dir)
+    output = StaticOutput(out_dir)
     crawl = _Crawl(host=_render_host(base_url), base_url=_base_url_clean(base_url), output=output)
     crawl.run()
     output.finish()
@@ -115,7 +94,7 @@ def _render_host(base_url: str) -> str:
 class _Crawl:
     """Fetches each address once, writes it, and queues the addresses its links lead to."""
 
-    def __init__(self, *, host: str, base_url: str, output: "_Output"):
+    def __init__(self, *, host: str, base_url: str, output: StaticOutput):
         self.host, self.base_url, self.output = host, base_url, output
         self.origin = f"https://{host}"
         self.client = Client(HTTP_HOST=host)
@@ -435,90 +414,3 @@ def _file_chunks(path: str) -> Iterator[bytes]:
     with open(path, "rb") as file:
         while chunk := file.read(CHUNK):
             yield chunk
-
-
-class _Output:
-    """The files of OUT_DIR this export owns, and their hashes from the last export."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.resolved_root = root.resolve()
-        self.report = StaticExportReport()
-        self.previous: dict[str, str] = self._manifest_read()
-        self.current: dict[str, str] = {}
-
-    def _manifest_read(self) -> dict[str, str]:
-        """The last export's files; a manifest that cannot be read counts as none (nothing is removed)."""
-        try:
-            files = json.loads((self.root / MANIFEST).read_text())["files"]
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError, KeyError, TypeError):
-            files = None
-        if not isinstance(files, dict) or not all(isinstance(value, str) for value in files.values()):
-            self.report.warnings.append(
-                f"{MANIFEST} could not be read: files of the last export are not removed this time."
-            )
-            return {}
-        return files
-
-    def _inside(self, path: str) -> Path | None:
-        """`path` in OUT_DIR, or None when it is absolute, climbs out, or resolves out through a link."""
-        parts = Path(path).parts
-        if not parts or Path(path).is_absolute() or ".." in parts:
-            return None
-        target = self.root / path
-        if not target.resolve().is_relative_to(self.resolved_root):
-            return None
-        return target
-
-    def write(self, path: str, content: bytes) -> None:
-        self.write_stream(path, [content])
-
-    def write_stream(self, path: str, chunks: Iterable[bytes]) -> None:
-        """Hashed as it is written to a temporary file, which replaces the old one only if it differs."""
-        target = self._inside(path)
-        if target is None:  # a folder of OUT_DIR links elsewhere: never written through
-            self.report.warnings.append(f"{path} is not written: it would leave {self.root}.")
-            return
-        digest = hashlib.sha256()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with NamedTemporaryFile(dir=target.parent, prefix=".export-", delete=False) as temporary:
-            try:
-                for chunk in chunks:
-                    digest.update(chunk)
-                    temporary.write(chunk)
-            except BaseException:
-                os.unlink(temporary.name)
-                raise
-        hashed = digest.hexdigest()
-        self.current[path] = hashed
-        if self.previous.get(path) == hashed and target.is_file():
-            os.unlink(temporary.name)
-            self.report.unchanged += 1
-        else:
-            os.chmod(temporary.name, 0o644)
-            os.replace(temporary.name, target)
-            self.report.written += 1
-
-    def finish(self) -> None:
-        """Files of the last export no longer published are removed; the manifest is replaced last."""
-        for path in sorted(set(self.previous) - set(self.current)):
-            # The manifest is a file anyone may edit: only what it names inside OUT_DIR is touched.
-            target = self._inside(path)
-            if target is None:
-                self.report.warnings.append(f"{MANIFEST} names {path!r}, outside {self.root}: left alone.")
-                continue
-            if target.is_file() and not target.is_symlink():
-                target.unlink()
-                self.report.removed += 1
-            for parent in target.parents:
-                if parent == self.root or not parent.is_relative_to(self.root):
-                    break
-                if parent.is_symlink() or not parent.is_dir() or any(parent.iterdir()):
-                    break
-                parent.rmdir()
-        (self.root / NO_JEKYLL).touch()
-        manifest = self.root / f"{MANIFEST}.new"
-        manifest.write_text(json.dumps({"files": self.current}, indent=0, sort_keys=True))
-        os.replace(manifest, self.root / MANIFEST)
