@@ -6,6 +6,7 @@ for a link to a page the archive cannot hold (the element holding it is dropped 
 """
 
 import html
+import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -69,6 +70,17 @@ def ics_rewrite(text: str, *, pattern: re.Pattern, link: LinkFunction) -> str:
     return "".join(_ics_fold(line) + "\r\n" for line in lines)
 
 
+def ics_without_site_urls(text: str, *, pattern: re.Pattern) -> str:
+    """The calendar without its URL properties that name the site (for an archive with no address)."""
+    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    lines = [
+        line
+        for line in unfolded.splitlines()
+        if not (re.match(r"URL[;:]", line, re.IGNORECASE) and pattern.fullmatch(line.split(":", 1)[1]))
+    ]
+    return "".join(_ics_fold(line) + "\r\n" for line in lines)
+
+
 def _ics_fold(line: str) -> str:
     pieces, current, size, limit = [], [], 0, 75
     for character in line:
@@ -96,14 +108,34 @@ def srcset_rewrite(value: str, *, link: LinkFunction) -> str:
 
 
 class HtmlRewriter(HTMLParser):
-    """Writes the document back as it was read, with its links rewritten and dead-end elements left out."""
+    """Writes the document back as it was read, with its links rewritten and dead-end elements left out.
 
-    def __init__(self, *, link: LinkFunction, text: Callable[[str], str]):
+    `link` rewrites attributes that hold a link, `text` addresses in running text. `absolute`
+    rewrites the values that must stay absolute addresses (a canonical link, the content of meta
+    tags, JSON-LD) and may return None to drop the element. Text in <pre>, <code> and <textarea> is
+    text to copy, not links: it goes through `code_text`. Elements with a class of `drop_classes`
+    are left out.
+    """
+
+    def __init__(
+        self,
+        *,
+        link: LinkFunction,
+        text: Callable[[str], str],
+        absolute: LinkFunction | None = None,
+        code_text: Callable[[str], str] | None = None,
+        drop_classes: frozenset[str] = frozenset(),
+    ):
         super().__init__(convert_charrefs=False)  # character references are copied, not decoded
         self.link, self.text = link, text
+        self.absolute = absolute or text
+        self.code_text = code_text or (lambda value: value)
+        self.drop_classes = drop_classes
         self.out: list[str] = []
         self.skipping: str | None = None  # the tag of the element being left out
         self.depth = 0
+        self.code_depth = 0  # inside <pre>, <code> or <textarea>
+        self.json_ld = False  # inside <script type="application/ld+json">
 
     def rewrite(self, document: str) -> str:
         self.feed(document)
@@ -121,22 +153,29 @@ class HtmlRewriter(HTMLParser):
             if tag == self.skipping and not closed:
                 self.depth += 1
             return
+        values = dict(attrs)
+        if self.drop_classes & set((values.get("class") or "").split()):
+            self._drop(tag, closed=closed)
+            return
+        canonical = tag == "link" and "canonical" in (values.get("rel") or "").lower().split()
         changed, new_attrs = False, []
         for name, value in attrs:
             new = value
             if value is None:  # a boolean attribute (download, hidden)
                 pass
-            elif name in URL_ATTRIBUTES:
-                new = self.link(value)
+            elif name in URL_ATTRIBUTES or (tag == "meta" and name == "content"):
+                rewrite = self.absolute if canonical or tag == "meta" else self.link
+                new = rewrite(value)
                 if new is None:  # a link to what the archive cannot hold: the element goes
                     self._drop(tag, closed=closed)
                     return
             elif name in ("srcset", "imagesrcset"):
                 new = srcset_rewrite(value, link=self.link) or ""
-            elif tag == "meta" and name == "content":
-                new = self.text(value)
             changed |= new != value
             new_attrs.append((name, new))
+        if tag in ("pre", "code", "textarea") and not closed:
+            self.code_depth += 1
+        self.json_ld = tag == "script" and (values.get("type") or "").lower() == "application/ld+json"
         if not changed:
             self.out.append(self.get_starttag_text())
             return
@@ -158,6 +197,9 @@ class HtmlRewriter(HTMLParser):
                 if not self.depth:
                     self.skipping = None
             return
+        if tag in ("pre", "code", "textarea"):
+            self.code_depth = max(0, self.code_depth - 1)
+        self.json_ld = False
         self.out.append(f"</{tag}>")
 
     def _copy(self, text: str) -> None:
@@ -165,7 +207,13 @@ class HtmlRewriter(HTMLParser):
             self.out.append(text)
 
     def handle_data(self, data):
-        if not self.skipping:
+        if self.skipping:
+            return
+        if self.json_ld:
+            self.out.append(_json_ld_rewrite(data, absolute=self.absolute))
+        elif self.code_depth:
+            self.out.append(self.code_text(data))
+        else:
             self.out.append(self.text(data))
 
     def handle_entityref(self, name):
@@ -185,3 +233,28 @@ class HtmlRewriter(HTMLParser):
 
     def unknown_decl(self, data):
         self._copy(f"<![{data}]>")
+
+
+def _json_ld_rewrite(data: str, *, absolute: LinkFunction) -> str:
+    """JSON-LD with each string rewritten by `absolute`; a field it returns None for is left out."""
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return data
+
+    left_out = object()
+
+    def walk(value):
+        if isinstance(value, dict):
+            pairs = ((key, walk(item)) for key, item in value.items())
+            return {key: item for key, item in pairs if item is not left_out}
+        if isinstance(value, list):
+            return [item for item in map(walk, value) if item is not left_out]
+        if isinstance(value, str):
+            new = absolute(value)
+            return left_out if new is None else new
+        return value
+
+    # As Django's json_script writes it: no "</script>" can end the element early.
+    text = json.dumps(walk(document), ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")

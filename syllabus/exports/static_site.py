@@ -8,47 +8,46 @@ the staticfiles storage or finders. What an archive cannot hold (search, sign-in
 admin, the API, private files) is never fetched, and links to it are dropped from the pages.
 
 Every link is rewritten to a relative one that works from file:// and under any sub-path: a
-directory-style address becomes `dir/index.html`, a query string becomes part of the file name
-(`papers/index-page-2.html`). With a base URL, addresses meant to be absolute (feeds, calendars,
-the sitemap, robots.txt, meta tags) point into the archive at that URL. Without one, feeds and
-meta tags link relatively, Atom ids and calendars' event URLs (which must be absolute) keep the
-rendered host's addresses, and the sitemap (absolute URLs only) is left out.
+directory-style address becomes `dir/index.html`, a list's page `?page=2` becomes
+`papers/index-page-2.html` (other queries name nothing the archive holds; their links are dropped).
+A link that climbs out of the site (`/media/%2e%2e/...`) is reported as not found and dropped.
+With a base URL, addresses meant to be absolute (feeds, calendars, the sitemap, robots.txt, meta
+tags, JSON-LD, the embed snippet) point into the archive at that URL, and each term's embed JSON
+is written for embed.js. Without one the archive has no address: feeds link relatively, Atom ids
+become urn:uuid names, and what must be absolute is left out (canonical and og:url/og:image tags,
+JSON-LD urls, calendars' event URLs, the embed snippet, the sitemap).
 
 A manifest of content hashes in OUT_DIR makes a re-export write only files whose content changed
 and remove the files it wrote before that are no longer published; other files in OUT_DIR are
-never touched. Files are streamed one at a time: memory does not grow with the site.
+never touched, nor anything outside it whatever the manifest says. Files are streamed one at a time: memory does not grow with the site.
 """
 
-import hashlib
-import json
-import os
 import posixpath
 import re
+import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from tempfile import NamedTemporaryFile
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import storages
 from django.http.request import validate_host
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
 from syllabus.exports import static_links
+from syllabus.exports.static_output import MANIFEST, NO_JEKYLL, StaticExportReport, StaticOutput
 
-MANIFEST = ".static-export.json"
-# GitHub Pages runs Jekyll unless told not to, and Jekyll leaves out names starting with _ or .
-# (random media folders may).
-NO_JEKYLL = ".nojekyll"
 # Pages that only work on the live site: forms, accounts, drafts' files, the admin and the API.
 DROPPED_NAMESPACES = {"admin", "api", "account", "signup"}
 DROPPED_NAMES = {"search", "search_reading_list", "private_file", "healthz"}
 NOT_WITHOUT_BASE_URL = {"sitemap", "sitemap_section"}  # its addresses must be absolute
+# Blocks of a page that only work at a known address: the embed snippet (templates/includes/embed_snippet.html).
+NEEDS_BASE_URL_CLASSES = frozenset({"embed-snippet"})
 CHUNK = 64 * 1024
 ATOM_ID = re.compile(r"(<id>[^<]*</id>)")
 
@@ -57,27 +56,16 @@ class StaticExportError(Exception):
     """The export cannot start (bad base URL, no host to render as)."""
 
 
-@dataclass
-class StaticExportReport:
-    written: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    broken: list[str] = field(default_factory=list)  # linked from a page, but not found
-
-    @property
-    def files(self) -> int:
-        return self.written + self.unchanged
-
-
 def static_site_export(*, out_dir: Path, base_url: str = "") -> StaticExportReport:
     """Write the published site into `out_dir` (created if missing); returns what changed."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    output = _Output(out_dir)
+    output = StaticOutput(out_dir)
     crawl = _Crawl(host=_render_host(base_url), base_url=_base_url_clean(base_url), output=output)
     crawl.run()
     output.finish()
     output.report.broken = sorted(crawl.broken)
+    output.report.warnings += crawl.warnings
     return output.report
 
 
@@ -106,7 +94,7 @@ def _render_host(base_url: str) -> str:
 class _Crawl:
     """Fetches each address once, writes it, and queues the addresses its links lead to."""
 
-    def __init__(self, *, host: str, base_url: str, output: "_Output"):
+    def __init__(self, *, host: str, base_url: str, output: StaticOutput):
         self.host, self.base_url, self.output = host, base_url, output
         self.origin = f"https://{host}"
         self.client = Client(HTTP_HOST=host)
@@ -117,12 +105,17 @@ class _Crawl:
         self.queue: deque[str] = deque()
         self.seen: set[str] = set()
         self.broken: set[str] = set()
+        self.warnings: list[str] = []
+        self.files: dict[str, str] = {}  # each file of the archive and the address it holds
+        self.prefetched: dict = {}  # pages of a list, fetched to learn the list has them
+        self.unlisted: set[str] = set()
 
     def _prefix(self, url: str) -> str:
         return urljoin(self.origin + "/", urlsplit(url)._replace(query="").geturl())
 
     def run(self) -> None:
         for path in ("/", reverse("syllabus:robots"), reverse("syllabus:sitemap")):
+            self._claim(self.origin + path)
             self._queue(self.origin + path)
         while self.queue:
             url = self.queue.popleft()
@@ -153,8 +146,10 @@ class _Crawl:
             return "dropped", ""
         return "page", match.url_name or ""
 
-    def _file_for(self, url: str) -> str:
-        """The archive's file for an address: `terms/x/index.html`, `static/css/site.css`, ..."""
+    def _file_for(self, url: str) -> str | None:
+        """The archive's file for an address (`terms/x/index.html`, `static/css/site.css`,
+        `papers/index-page-2.html`), or None when it has none: a name with `..` in it (written so in a
+        page's markdown, never by the site), or the export's own files."""
         kind, name = self._classify(url)
         parts = urlsplit(url)
         if kind in ("static", "media"):
@@ -163,12 +158,14 @@ class _Crawl:
             path = unquote(parts.path).lstrip("/")
             if not path or path.endswith("/") or "." not in posixpath.basename(path):
                 path = posixpath.join(path, "index.html")
-            if parts.query:
+            page = _page_number(parts.query)
+            if page and page > 1:
                 stem, extension = posixpath.splitext(path)
-                path = f"{stem}-{re.sub(r'[^A-Za-z0-9._-]+', '-', unquote(parts.query))}{extension}"
-        path = posixpath.normpath(path)
-        if path.startswith("../") or path in (".", "..", MANIFEST, NO_JEKYLL):
-            raise StaticExportError(f"{url} has no place in the archive.")
+                path = f"{stem}-page-{page}{extension}"
+        if {".", ".."} & set(path.split("/")) or path.startswith("/") or "\x00" in path:
+            return None
+        if path in (MANIFEST, NO_JEKYLL):
+            return None
         return path
 
     def _queue(self, url: str) -> None:
@@ -176,6 +173,50 @@ class _Crawl:
         if url not in self.seen:
             self.seen.add(url)
             self.queue.append(url)
+
+    def _claim(self, url: str) -> str | None:
+        """The file for `url`, if no other address has it already (`/papers` and `/papers/` would)."""
+        url = urlsplit(url)._replace(fragment="").geturl()
+        path = self._file_for(url)
+        if path is None:
+            self.broken.add(url)
+            return None
+        owner = self.files.setdefault(path, url)
+        if owner != url:
+            self.warnings.append(f"{url} is left out: its file {path} holds {owner}.")
+            return None
+        return path
+
+    def _page_listed(self, url: str) -> str | None:
+        """`url` as the archive holds it: page=1 is the page itself, page=N only if the list has it;
+        any other query (a sort, a filter, a typo) names nothing the archive holds."""
+        parts = urlsplit(url)
+        if not parts.query:
+            return url
+        page = _page_number(parts.query)
+        if page is None:
+            return None
+        plain = parts._replace(query="", fragment="").geturl()
+        if page == 1:
+            return plain
+        url = f"{plain}?page={page}"
+        if url in self.seen or url in self.prefetched:
+            return url
+        if url in self.unlisted:
+            return None
+        # A list answers any page number (999 shows the last page): page N is one of its pages
+        # only if it links back to page N-1, as the pagination of every list does.
+        response = self.client.get(f"{parts.path}?page={page}", secure=True)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and f'href="?page={page - 1}"'.encode() in response.content
+        ):
+            self.prefetched[url] = response
+            return url
+        self.unlisted.add(url)
+        self.broken.add(url)
+        return None
 
     def _linker(self, page_url: str, page_file: str):
         """The `link` function for the links of one file (static_links)."""
@@ -186,14 +227,22 @@ class _Crawl:
             url = urljoin(page_url, value.strip())
             kind, name = self._classify(url)
             if kind == "external":
-                return value
+                return self._external(value, link)
             if kind == "dropped":
                 return None
             if not self.base_url and name in NOT_WITHOUT_BASE_URL:
                 return None
-            self._queue(url)
-            target = self._file_for(url)
             fragment = urlsplit(url).fragment
+            if kind == "page":
+                url = self._page_listed(url)
+                if url is None:
+                    return None
+            else:  # a file's query (a cache buster) is not part of its name
+                url = urlsplit(url)._replace(query="", fragment="").geturl()
+            target = self._claim(url)
+            if target is None:
+                return None
+            self._queue(url)
             if self.base_url and urlsplit(value).scheme:  # meant to be absolute: feeds, sitemap, meta tags
                 address = self.base_url + quote(target.removesuffix("index.html"))
             else:
@@ -202,14 +251,46 @@ class _Crawl:
 
         return link
 
+    def _external(self, value: str, link) -> str:
+        """Another site's link may carry one of ours in its query (Google Calendar's `details`):
+        it becomes the archive's address, or goes with no base URL (the archive has none)."""
+        parts = urlsplit(value)
+        if not self.pattern.search(unquote(parts.query)):
+            return value
+
+        def in_query(text: str) -> str:
+            if self.base_url:
+                return static_links.text_rewrite(text, pattern=self.pattern, link=link)
+            return self.pattern.sub("", text).strip()
+
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        return parts._replace(
+            query=urlencode([(key, in_query(item)) for key, item in pairs], quote_via=quote)
+        ).geturl()
+
     # Fetching and writing.
 
     def _fetch_page(self, url: str) -> None:
         parts = urlsplit(url)
         # The client closes the response itself (once a stream is read): closing it again would
         # send request_finished, which may close the database connection in the middle of a transaction.
-        response = self.client.get(parts.path + (f"?{parts.query}" if parts.query else ""), secure=True)
+        response = self.prefetched.pop(url, None) or self.client.get(
+            parts.path + (f"?{parts.query}" if parts.query else ""), secure=True
+        )
         self._write_response(url, response)
+        if response.status_code == 200 and self.base_url:
+            self._queue_companions(url)
+
+    def _queue_companions(self, url: str) -> None:
+        """What no page links to but other sites read: a term's embed JSON, which embed.js asks for
+        next to itself (and the embed page, the snippet's other half)."""
+        match = resolve(urlsplit(url).path)
+        if match.url_name != "term" or match.namespace != "syllabus":
+            return
+        for name in ("syllabus:embed_json", "syllabus:embed"):
+            companion = self.origin + reverse(name, args=list(match.kwargs.values()))
+            if self._claim(companion) is not None:
+                self._queue(companion)
 
     def _write_response(self, url: str, response) -> None:
         if response.status_code in (301, 302, 303, 307, 308):
@@ -238,21 +319,39 @@ class _Crawl:
         def in_text(value: str) -> str:
             return static_links.text_rewrite(value, pattern=self.pattern, link=link)
 
+        def absolute(value: str) -> str | None:
+            """A canonical link, a meta tag's or JSON-LD's value: an address there must be absolute,
+            and an archive with no address has none to give (the tag or field is left out)."""
+            if not self.base_url and self.pattern.fullmatch(value):
+                return None
+            return in_text(value)
+
         if content_type == "text/html":
-            text = static_links.HtmlRewriter(link=link, text=in_text).rewrite(text)
+            text = static_links.HtmlRewriter(
+                link=link,
+                text=in_text,
+                absolute=absolute,
+                # With its address the archive offers the snippet for its own embed.js; with none
+                # it has none to offer (the live site's page still does).
+                code_text=in_text if self.base_url else None,
+                drop_classes=frozenset() if self.base_url else NEEDS_BASE_URL_CLASSES,
+            ).rewrite(text)
         elif content_type == "text/css":
             text = static_links.css_rewrite(text, link=link)
         elif content_type == "text/calendar":
             # An event's URL must be absolute: without a base URL it keeps the rendered host's.
-            if self.base_url:
-                text = static_links.ics_rewrite(text, pattern=self.pattern, link=link)
-            else:
-                static_links.ics_rewrite(
-                    text, pattern=self.pattern, link=link
-                )  # its links are still followed
+            # An event's URL must be absolute: without a base URL there is none to give.
+            rewritten = static_links.ics_rewrite(text, pattern=self.pattern, link=link)  # followed either way
+            text = (
+                rewritten if self.base_url else static_links.ics_without_site_urls(text, pattern=self.pattern)
+            )
         elif content_type.endswith("xml") and not self.base_url:
-            # An Atom id is a name, not a link: without a base URL it keeps the rendered address.
-            text = "".join(part if part.startswith("<id>") else in_text(part) for part in ATOM_ID.split(text))
+            # An Atom id must be an absolute IRI that never changes: without a base URL, a name
+            # made from the rendered address (the same at every export) instead of that address.
+            text = "".join(
+                _atom_id(part, self.pattern) if part.startswith("<id>") else in_text(part)
+                for part in ATOM_ID.split(text)
+            )
         else:
             text = in_text(text)
             if content_type == "text/plain" and not self.base_url:  # robots.txt: no sitemap to point at
@@ -281,7 +380,11 @@ class _Crawl:
 
     def _static_chunks(self, name: str) -> Iterator[bytes] | None:
         """A collected file (hashed names included), else the file the finders know by that name."""
-        if staticfiles_storage.exists(name):
+        try:
+            collected = staticfiles_storage.exists(name)
+        except SuspiciousFileOperation:  # a name no storage holds, such as one with `..`
+            return None
+        if collected:
             return self._storage_chunks(staticfiles_storage, name)
         found = finders.find(name)
         return _file_chunks(found) if isinstance(found, str) else None
@@ -293,66 +396,21 @@ class _Crawl:
     def _write_stream(self, url: str, chunks: Iterable[bytes]) -> None:
         try:
             self.output.write_stream(self._file_for(url), chunks)
-        except FileNotFoundError:
+        except (FileNotFoundError, SuspiciousFileOperation):
             self.broken.add(url)
+
+
+def _atom_id(element: str, pattern: re.Pattern) -> str:
+    return pattern.sub(lambda match: f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, match.group(0))}", element)
+
+
+def _page_number(query: str) -> int | None:
+    """N for a query that is exactly `page=N` (N a positive number), else None."""
+    match = re.fullmatch(r"page=([1-9][0-9]{0,5})", query)
+    return int(match.group(1)) if match else None
 
 
 def _file_chunks(path: str) -> Iterator[bytes]:
     with open(path, "rb") as file:
         while chunk := file.read(CHUNK):
             yield chunk
-
-
-class _Output:
-    """The files of OUT_DIR this export owns, and their hashes from the last export."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.report = StaticExportReport()
-        try:
-            self.previous: dict[str, str] = json.loads((root / MANIFEST).read_text())["files"]
-        except (FileNotFoundError, ValueError, KeyError, TypeError):
-            self.previous = {}
-        self.current: dict[str, str] = {}
-
-    def write(self, path: str, content: bytes) -> None:
-        self.write_stream(path, [content])
-
-    def write_stream(self, path: str, chunks: Iterable[bytes]) -> None:
-        """Hashed as it is written to a temporary file, which replaces the old one only if it differs."""
-        target = self.root / path
-        digest = hashlib.sha256()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with NamedTemporaryFile(dir=target.parent, prefix=".export-", delete=False) as temporary:
-            try:
-                for chunk in chunks:
-                    digest.update(chunk)
-                    temporary.write(chunk)
-            except BaseException:
-                os.unlink(temporary.name)
-                raise
-        hashed = digest.hexdigest()
-        self.current[path] = hashed
-        if self.previous.get(path) == hashed and target.is_file():
-            os.unlink(temporary.name)
-            self.report.unchanged += 1
-        else:
-            os.chmod(temporary.name, 0o644)
-            os.replace(temporary.name, target)
-            self.report.written += 1
-
-    def finish(self) -> None:
-        """Files of the last export no longer published are removed; the manifest is replaced last."""
-        for path in sorted(set(self.previous) - set(self.current)):
-            target = self.root / path
-            if target.is_file():
-                target.unlink()
-                self.report.removed += 1
-            for parent in target.parents:
-                if parent == self.root or not parent.is_dir() or any(parent.iterdir()):
-                    break
-                parent.rmdir()
-        (self.root / NO_JEKYLL).touch()
-        manifest = self.root / f"{MANIFEST}.new"
-        manifest.write_text(json.dumps({"files": self.current}, indent=0, sort_keys=True))
-        os.replace(manifest, self.root / MANIFEST)

@@ -1,8 +1,10 @@
 """`manage.py export_static`: the published site as files that work offline, and only the published site."""
 
 import hashlib
+import json
 import posixpath
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
@@ -13,7 +15,10 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
+from papers import views as paper_views
 from syllabus import services
 from syllabus.models import Week
 from tests.factories import (
@@ -72,9 +77,9 @@ def seminar_make(size: int = 1) -> dict:
     }
 
 
-def export(out: Path, *args: str) -> str:
+def export(out: Path, *args: str, stderr: StringIO | None = None) -> str:
     stdout = StringIO()
-    call_command("export_static", str(out), *args, stdout=stdout)
+    call_command("export_static", str(out), *args, stdout=stdout, stderr=stderr or StringIO())
     return stdout.getvalue()
 
 
@@ -303,3 +308,157 @@ def test_export_static_asks_no_query_beyond_those_of_the_pages_it_renders(tmp_pa
             assert client.get(address, secure=True).status_code == 200
         rendered += len(one)
     assert len(queries) == rendered
+
+
+def test_export_static_never_removes_a_file_outside_out_dir_that_the_manifest_names(tmp_path):
+    seminar_make()
+    out = tmp_path / "site"
+    out.mkdir()
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    canaries = [tmp_path / "canary.txt", outside / "deep" / "canary.txt", outside / "linked.txt"]
+    for canary in canaries:
+        canary.write_text("keep me\n")
+    (tmp_path / "empty").mkdir()
+    (out / "linked").symlink_to(outside)  # a folder in OUT_DIR that leads out of it
+    manifest = {
+        "../canary.txt": "x",
+        "../outside/deep/canary.txt": "x",
+        str(tmp_path / "canary.txt"): "x",
+        "linked/linked.txt": "x",
+        "../empty/gone.txt": "x",
+    }
+    (out / ".static-export.json").write_text(json.dumps({"files": manifest}))
+    stderr = StringIO()
+
+    message = export(out, stderr=stderr)
+
+    assert all(canary.read_text() == "keep me\n" for canary in canaries)
+    assert (tmp_path / "empty").is_dir() and (outside / "deep").is_dir()
+    assert message.endswith(" 0 removed.\n")
+    assert stderr.getvalue().count(": left alone.") == len(manifest)
+
+
+@pytest.mark.parametrize(
+    "manifest", ["{not json", '{"files": ["../canary.txt"]}', '{"files": {"a": 1}}', "[]"]
+)
+def test_export_static_treats_a_corrupt_manifest_as_none_and_says_so(tmp_path, manifest):
+    seminar_make()
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / ".static-export.json").write_text(manifest)
+    stderr = StringIO()
+
+    message = export(out, stderr=stderr)
+
+    files = files_of(out)
+    assert message == f"Exported {len(files)} files to {out}: {len(files)} written, 0 unchanged, 0 removed.\n"
+    assert "Warning: .static-export.json could not be read" in stderr.getvalue()
+    assert json.loads((out / ".static-export.json").read_text())["files"].keys() == files.keys()
+
+
+def test_export_static_reports_links_that_climb_out_of_the_site_and_finishes(tmp_path):
+    seminar = seminar_make()
+    week = seminar["weeks"][0]
+    week.body = (
+        "See [a](/terms/%2e%2e/%2e%2e/x/), [b](/media/%2e%2e/%2e%2e/%2e%2e/etc/passwd), "
+        "[c](/static/%2e%2e/x.css), [d](/media/%2e%2e/public-deck.pdf) and [kept](/papers/)."
+    )
+    week.save()
+    out = tmp_path / "site"
+    stderr = StringIO()
+
+    export(out, stderr=stderr)
+
+    page = (out / f"terms/fall-2026/{week.slug}/index.html").read_text()
+    assert ">kept</a>" in page
+    assert not re.search(r">[abcd]</a>", page)
+    for address in (
+        "/terms/%2e%2e/%2e%2e/x/",
+        "/media/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/static/%2e%2e/x.css",
+        "/media/%2e%2e/public-deck.pdf",
+    ):
+        assert f"Linked but not found: https://testserver{address}" in stderr.getvalue()
+    assert not (tmp_path / "x").exists() and not (out / "x.css").exists()
+    assert broken_links(out) == []
+
+
+def test_export_static_keeps_only_the_pages_a_list_has(tmp_path, monkeypatch):
+    seminar_make(size=5)  # with 2 papers a page, 3 pages
+    monkeypatch.setattr(paper_views, "PAPERS_PER_PAGE", 2)
+    week = WeekFactory(term=TermFactory(name="Spring 2027"), title="Odd links")
+    week.body = (
+        "[p1](/papers/?page=1) [p2](/papers/?page=2) [p999](/papers/?page=999) "
+        "[sorted](/papers/?sort=title) [junk](/papers/?page=2&x=..) [bib](/terms/fall-2026/reading-list.bib?x=1) "
+        "[noslash](/papers)"
+    )
+    week.save()
+    out = tmp_path / "site"
+    stderr = StringIO()
+    export(out, stderr=stderr)
+
+    papers = sorted(name for name in files_of(out) if name.startswith("papers/index"))
+    assert papers == ["papers/index-page-2.html", "papers/index-page-3.html", "papers/index.html"]
+    assert not [name for name in files_of(out) if "-x-" in name or "999" in name or "sort" in name]
+    page = (out / f"terms/spring-2027/{week.slug}/index.html").read_text()
+    assert re.findall(r'href="([^"]*)"[^>]*>p[0-9]+</a>', page) == [
+        "../../../papers/index.html",
+        "../../../papers/index-page-2.html",
+    ]
+    assert not re.search(r">(p999|sorted|junk|bib)</a>", page)
+    assert "Linked but not found: https://testserver/papers/?page=999" in stderr.getvalue()
+    # /papers redirects to /papers/: its file would be the list's own, so it is left out, and said so.
+    assert "https://testserver/papers is left out" in stderr.getvalue()
+    assert "Page 1 of 3" in (out / "papers/index.html").read_text()
+    assert broken_links(out) == []
+
+
+def test_export_static_with_a_base_url_offers_an_embed_that_works_from_the_archive(tmp_path):
+    seminar = seminar_make()
+    upcoming = seminar["weeks"][0]
+    upcoming.date = timezone.localdate() + timedelta(days=7)  # the embed lists upcoming sessions
+    upcoming.save()
+    out = tmp_path / "site"
+
+    export(out, "--base-url", BASE_URL)
+
+    term_page = (out / "terms/fall-2026/index.html").read_text()
+    assert f'&lt;script src="{BASE_URL}embed.js" data-term="fall-2026"' in term_page
+    assert f'&lt;iframe src="{BASE_URL}terms/fall-2026/embed/"' in term_page
+    assert (out / "embed.js").is_file() and (out / "terms/fall-2026/embed/index.html").is_file()
+    # embed.js asks for the JSON next to itself, at the address the site gives it.
+    json_file = reverse("syllabus:embed_json", args=["fall-2026"]).lstrip("/")
+    embed = json.loads((out / json_file).read_text())
+    assert embed["term"]["url"] == f"{BASE_URL}terms/fall-2026/"
+    assert [session["url"] for session in embed["sessions"]] == [
+        f"{BASE_URL}terms/fall-2026/{upcoming.slug}/"
+    ]
+
+
+def test_export_static_without_a_base_url_claims_no_absolute_address(tmp_path):
+    seminar = seminar_make()
+    week = seminar["weeks"][0]
+    week.body = "Run `curl https://testserver/papers/` or see [papers](/papers/)."
+    week.save()
+    out = tmp_path / "site"
+
+    export(out)
+
+    page = (out / f"terms/fall-2026/{week.slug}/index.html").read_text()
+    term_page = (out / "terms/fall-2026/index.html").read_text()
+    for text in (page, term_page):
+        assert 'rel="canonical"' not in text and 'property="og:url"' not in text
+        assert "embed-snippet" not in text and "embed.js" not in text
+    assert "<code>curl https://testserver/papers/</code>" in page  # text in code is text, not a link
+    structured = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page).group(1))
+    assert "url" not in structured and structured["name"] == week.title
+    everything = "".join((out / name).read_text(errors="replace") for name in files_of(out))
+    assert "testserver" not in everything.replace("curl https://testserver/papers/", "")
+    assert not (out / "embed.js").exists() and not (out / "terms/fall-2026/embed.json").exists()
+    calendar = (out / "terms/fall-2026/calendar.ics").read_text()
+    assert "\r\nURL" not in calendar and "BEGIN:VEVENT" in calendar
+    feed_id = re.search(r"<id>([^<]*)</id>", (out / "feeds/weeks.atom").read_text()).group(1)
+    assert feed_id.startswith("urn:uuid:")
+    export(out)
+    assert re.search(r"<id>([^<]*)</id>", (out / "feeds/weeks.atom").read_text()).group(1) == feed_id

@@ -32,3 +32,5 @@ class Command(BaseCommand):
         )
         for url in report.broken:
             self.stderr.write(f"  Linked but not found: {url}")
+        for warning in report.warnings:
+            self.stderr.write(f"  Warning: {warning}")
