@@ -160,10 +160,6 @@ def test_export_static_writes_every_public_page_with_working_relative_links(tmp_
         f"media/{presenter.photo.name}",
         f"media/{presenter.photo_small.name}",
         "static/css/site.css",
-        # The embed, so that a term's archive can still be shown on another site.
-        "embed.js",
-        "embed/fall-2026/index.html",
-        "embed/fall-2026.json",
     }
     assert expected <= set(files), expected - set(files)
     assert message == f"Exported {len(files)} files to {out}: {len(files)} written, 0 unchanged, 0 removed.\n"
@@ -425,8 +421,9 @@ def test_export_static_with_a_base_url_offers_an_embed_that_works_from_the_archi
 
     term_page = (out / "terms/fall-2026/index.html").read_text()
     assert f'&lt;script src="{BASE_URL}embed.js" data-term="fall-2026"' in term_page
-    assert f'&lt;iframe src="{BASE_URL}terms/fall-2026/embed/"' in term_page
-    assert (out / "embed.js").is_file() and (out / "terms/fall-2026/embed/index.html").is_file()
+    embed_page = reverse("syllabus:embed", args=["fall-2026"]).lstrip("/")
+    assert f'&lt;iframe src="{BASE_URL}{embed_page}"' in term_page
+    assert (out / "embed.js").is_file() and (out / embed_page / "index.html").is_file()
     # embed.js asks for the JSON next to itself, at the address the site gives it.
     json_file = reverse("syllabus:embed_json", args=["fall-2026"]).lstrip("/")
     embed = json.loads((out / json_file).read_text())
@@ -455,7 +452,7 @@ def test_export_static_without_a_base_url_claims_no_absolute_address(tmp_path):
     assert "url" not in structured and structured["name"] == week.title
     everything = "".join((out / name).read_text(errors="replace") for name in files_of(out))
     assert "testserver" not in everything.replace("curl https://testserver/papers/", "")
-    assert not (out / "embed.js").exists() and not (out / "terms/fall-2026/embed.json").exists()
+    assert not (out / "embed.js").exists() and not (out / "embed").exists()
     calendar = (out / "terms/fall-2026/calendar.ics").read_text()
     assert "\r\nURL" not in calendar and "BEGIN:VEVENT" in calendar
     feed_id = re.search(r"<id>([^<]*)</id>", (out / "feeds/weeks.atom").read_text()).group(1)
