@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from papers.models import Paper, PaperLink, SlideDeck
 from syllabus.caching import content_changed
+from syllabus.freshness import weeks_touch
 from syllabus.history import ADDED, history_batch, history_record
 from syllabus.media import media_follow_weeks
 from syllabus.models import Presentation, Tag
@@ -140,6 +141,7 @@ def papers_merge(*, keep: Paper, others: Sequence[Paper]) -> Paper:
             row.paper = keep
         history_record(rows=plan.rows)
         content_changed()  # and for the links below, in the same transaction
+        weeks_touch(week_ids=week_ids)  # their rows name the kept paper now
         _repoint_other_relations(keep, other_ids)
 
         if plan.links_moved:

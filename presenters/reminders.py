@@ -45,7 +45,7 @@ from django.utils import timezone
 from presenters.models import Presenter, Reminder
 from presenters.signin import can_sign_in_by_link, sign_in_link
 from syllabus import readiness
-from syllabus.feeds import week_calendar
+from syllabus.feeds import week_ics_bytes
 from syllabus.models import Presentation, PresentationPresenter, Week
 
 logger = logging.getLogger(__name__)
@@ -232,7 +232,7 @@ def _upcoming_mail(week: Week, row: Presentation, presenter: Presenter) -> OwedM
         body=render_to_string("presenters/mail/upcoming.txt", context),
         to=[presenter.email.strip()],
     )
-    message.attach("session.ics", week_calendar(week, private_links=True), "text/calendar")
+    message.attach("session.ics", week_ics_bytes(week, private_links=True), "text/calendar")
     return OwedMail(
         kind=Reminder.Kind.UPCOMING,
         key=f"upcoming:{row.pk}:{presenter.pk}",

@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Callable
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 import icalendar
@@ -19,6 +20,12 @@ from syllabus.text import multiline, single_line, xml_safe
 # weekly sessions, and the older ones are on the term pages. (The feed held 50, about two years.)
 FEED_LENGTH = 20
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
+# A session whose length nobody gave (neither it nor its term has a duration) is shown as an hour
+# long: calendar apps hide or mangle an event that ends when it starts.
+UNKNOWN_LENGTH = datetime.timedelta(hours=1)
+JOIN_ONLINE = "Join online"
+# SEQUENCE counts seconds from here: it grows with every change and fits iCalendar's 32-bit INTEGER.
+SEQUENCE_EPOCH = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 
 
 class CleanAtom1Feed(Atom1Feed):
@@ -101,9 +108,10 @@ class WeeksFeed(Feed):
         return min(week.created, start)
 
     def item_updateddate(self, week: Week) -> datetime.datetime:
-        # What the entry shows changes with the week and with its papers (titles, citations).
-        papers = [row.paper.updated for row in week.presentations.all() if row.paper]
-        return max([week.updated, *papers])
+        return week_changed_at(week)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "join_online": JOIN_ONLINE}
 
     def item_extra_kwargs(self, week: Week) -> dict:
         presenters = week.presenters_in_order
@@ -154,6 +162,44 @@ class TagWeeksFeed(WeeksFeed):
         return Week.objects.published().filter(tags=tag)
 
 
+class Alternate(NamedTuple):
+    type: str
+    title: str
+    href: str
+
+
+ATOM, ICALENDAR = "application/atom+xml", "text/calendar"
+
+
+def feed_alternates(
+    *, view_name: str, term=None, week=None, tag=None, category=None, has_weeks: bool = False
+) -> list[Alternate]:
+    """The feeds and calendars of a page's subject, for its <link rel="alternate"> (readers find them).
+
+    Every page offers the site's feed; the home, term and week pages their published term's feed
+    and calendar (a term's page links its calendar itself); a public week's page its session; a tag
+    or category page with public sessions their calendar (and a tag its feed).
+    """
+    site = settings.SITE_NAME
+    links = [Alternate(ATOM, f"{site}: sessions", reverse("syllabus:feed"))]
+    if view_name in ("syllabus:home", "syllabus:term", "syllabus:week") and term and term.is_published:
+        links.append(Alternate(ATOM, f"{site}: {term.name}", reverse("syllabus:term_feed", args=[term.slug])))
+        if view_name != "syllabus:term":
+            url = reverse("syllabus:term_calendar", args=[term.slug])
+            links.append(Alternate(ICALENDAR, f"{term.name} calendar", url))
+    if view_name == "syllabus:week" and week and week.is_public:
+        url = reverse("syllabus:week_calendar", args=[week.term.slug, week.slug])
+        links.append(Alternate(ICALENDAR, week.title, url))
+    if view_name == "syllabus:tag" and tag and has_weeks:
+        links.append(Alternate(ATOM, f"{site}: #{tag.name}", reverse("syllabus:tag_feed", args=[tag.slug])))
+        url = reverse("syllabus:tag_calendar", args=[tag.slug])
+        links.append(Alternate(ICALENDAR, f"#{tag.name} calendar", url))
+    if view_name == "syllabus:category" and category and has_weeks:
+        url = reverse("syllabus:category_calendar", args=[category.slug])
+        links.append(Alternate(ICALENDAR, f"{category.name} calendar", url))
+    return links
+
+
 def calendar_response(
     request, *, name: str, weeks, filename: str = "calendar.ics", private_links: bool = False
 ) -> HttpResponse:
@@ -170,7 +216,7 @@ def calendar_response(
     return response
 
 
-def week_calendar(week: Week, *, private_links: bool = False) -> bytes:
+def week_ics_bytes(week: Week, *, private_links: bool = False) -> bytes:
     """One session as an iCalendar file (e.g. attached to a presenter's reminder).
 
     Its event links to the session's page on SITE_URL (none when SITE_URL is unset).
@@ -207,14 +253,42 @@ def weeks_calendar(
     return calendar
 
 
+def week_changed_at(week: Week) -> datetime.datetime:
+    """When what a feed entry or calendar event shows of the week last changed (rows loaded).
+
+    The week's `updated` moves with its own saves and with every write of its rows, their
+    presenters and its decks (syllabus/freshness.py); a paper's own changes (title, citation) are
+    the paper's `updated`.
+    """
+    papers = [row.paper.updated for row in week.presentations.all() if row.paper]
+    return max([week.updated, *papers])
+
+
+def session_ends_at(week: Week) -> datetime.datetime | None:
+    """When a timed session ends: as stored (its own or its term's duration), else an hour after it
+    starts (`UNKNOWN_LENGTH`). None for a session with no known time."""
+    if week.starts_at is None:
+        return None
+    return week.ends_at or week.starts_at + UNKNOWN_LENGTH
+
+
+def week_details(week: Week, *, online_url: str, page_url: str | None = None) -> str:
+    """A calendar event's text: the rows, the online link when there is one, the page's address."""
+    online = online_url and f"{JOIN_ONLINE}: {online_url}"
+    return "\n".join(part for part in (_week_summary(week), online, page_url) if part)
+
+
 def _week_event(week: Week, *, page_url: Callable[[str], str] | None, private_links: bool) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", str(week.uuid))
-    event.add("dtstamp", week.updated)
+    changed_at = week_changed_at(week)
+    event.add("dtstamp", changed_at)
+    event.add("last-modified", changed_at)
+    # RFC 5545 wants SEQUENCE to grow with each revision: seconds are a count that only grows.
+    event.add("sequence", max(0, int((changed_at - SEQUENCE_EPOCH).total_seconds())))
     if week.starts_at:
         event.add("dtstart", week.local_starts_at)
-        if week.ends_at:
-            event.add("dtend", week.local_ends_at)
+        event.add("dtend", session_ends_at(week).astimezone(week.term.zone))
     else:
         event.add("dtstart", week.date)
         event.add("dtend", week.date + datetime.timedelta(days=1))
@@ -225,11 +299,8 @@ def _week_event(week: Week, *, page_url: Callable[[str], str] | None, private_li
         event.add("status", "TENTATIVE")
     if place := single_line(week.effective_place):
         event.add("location", place)
-    description = _week_summary(week)
     online = week.effective_online_url if private_links else week.public_online_url
-    if online:
-        description = "\n".join(part for part in (description, f"Join online: {online}") if part)
-    if description:
+    if description := week_details(week, online_url=online):
         event.add("description", multiline(description))
     if page_url is not None:
         event.add("url", page_url(week.get_absolute_url()))
@@ -239,29 +310,21 @@ def _week_event(week: Week, *, page_url: Callable[[str], str] | None, private_li
 def google_calendar_url(week: Week, *, page_url: str) -> str:
     """A link that opens Google Calendar's "new event" form filled in with the session.
 
-    Times in UTC (the form shows them in the reader's zone); a session with no known time is an
-    all-day event, whose end date is the day after, as in iCalendar. Only the public online link.
+    Times in UTC (the form shows them in the reader's zone), and the same end as in iCalendar
+    (`session_ends_at`); a session with no known time is an all-day event, whose end date is the
+    day after, as in iCalendar. Only the public online link.
     """
     if week.starts_at:
         utc = "%Y%m%dT%H%M%SZ"
-        ends_at = week.ends_at or week.starts_at
+        ends_at = session_ends_at(week)
         dates = f"{week.starts_at.astimezone(datetime.UTC):{utc}}/{ends_at.astimezone(datetime.UTC):{utc}}"
     else:
         dates = f"{week.date:%Y%m%d}/{week.date + datetime.timedelta(days=1):%Y%m%d}"
-    details = "\n".join(
-        part
-        for part in (
-            _week_summary(week),
-            week.public_online_url and f"Join online: {week.public_online_url}",
-            page_url,
-        )
-        if part
-    )
     query = {
         "action": "TEMPLATE",
         "text": single_line(week.title),
         "dates": dates,
-        "details": multiline(details),
+        "details": multiline(week_details(week, online_url=week.public_online_url, page_url=page_url)),
         "location": single_line(week.effective_place),
     }
     return f"{GOOGLE_CALENDAR}?{urlencode(query, quote_via=quote)}"

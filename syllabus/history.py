@@ -12,12 +12,13 @@ the markdown on save. Many-to-many fields (a week's categories and tags) are not
 Writes of many rows (an import, a table saved, a bulk publish) run inside `history_batch()`: the
 historical rows are collected and inserted in one statement per model when the batch ends, so that
 history adds a fixed number of queries however many rows change. Bulk writes that send no signals
-(`bulk_create`, `bulk_update`, `QuerySet.update`) record their rows with `history_record`.
+(`bulk_create`, `bulk_update`, `QuerySet.update`) record their rows with `history_record`. Other
+per-row follow-ups may wait for the batch's end too (`batch_defer`), to run once for all its rows.
 """
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -63,8 +64,13 @@ def reason_now() -> str:
 @dataclass
 class Batch:
     rows: dict[type[models.Model], list[models.Model]] = field(default_factory=lambda: defaultdict(list))
+    deferred: dict[Callable, set] = field(default_factory=lambda: defaultdict(set))
 
     def write(self) -> None:
+        while self.deferred:  # a deferred call may defer more (it runs with no batch open)
+            function, items = self.deferred.popitem()
+            if items:
+                function(items)
         for history_model, rows in self.rows.items():
             history_model.objects.bulk_create(rows)
         self.rows.clear()
@@ -87,6 +93,18 @@ def history_batch() -> Iterator[None]:
     finally:
         _batch.reset(token)
     batch.write()
+
+
+def batch_defer(function: Callable[[set], None], items: Iterable[Hashable]) -> None:
+    """Call `function` with the set of `items` now, or once at the end of the open `history_batch`
+    with every item deferred to it in the batch (still inside the batch's transaction)."""
+    items = set(items)
+    batch = _batch.get()
+    if batch is None:
+        if items:
+            function(items)
+    elif items:
+        batch.deferred[function].update(items)
 
 
 class TrackedHistory(HistoricalRecords):

@@ -590,6 +590,13 @@ class Presentation(models.Model):
     def get_absolute_url(self) -> str:
         return f"{self.week.get_absolute_url()}#row-{self.order}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        # The week it was read in, which a move to another week changes too (syllabus/freshness.py).
+        row.stored_week_id = row.__dict__.get("week_id")
+        return row
+
     @property
     def ordered_presenters(self) -> list:
         """Presenters in their credited order (uses the prefetch of `with_presentations`)."""

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from papers.models import SlideDeck
 from presenters.models import Presenter
 from syllabus.caching import content_changed
+from syllabus.freshness import weeks_touch
 from syllabus.history import history_batch, history_record
 from syllabus.media import media_follow_weeks
 from syllabus.models import Presentation, PresentationPresenter, Tag, Term, Week, free_slug
@@ -44,12 +46,14 @@ def weeks_refresh_times(*, weeks: Iterable[Week]) -> int:
     (bulk_create, QuerySet.update of a date or a time).
     """
     changed = []
+    now = timezone.now()
     for week in weeks:
         times = week.meeting_times()
         if times != (week.starts_at, week.ends_at):
             week.starts_at, week.ends_at = times
+            week.updated = now  # the session's feed entry and calendar event changed
             changed.append(week)
-    Week.objects.bulk_update(changed, ["starts_at", "ends_at"], batch_size=500)
+    Week.objects.bulk_update(changed, ["starts_at", "ends_at", "updated"], batch_size=500)
     if changed:
         content_changed()
     return len(changed)
@@ -146,6 +150,7 @@ def week_set_order(*, week: Week, presentation_ids: Sequence[int]) -> None:
     Presentation.objects.bulk_update(ordered, ["order"])
     history_record(rows=ordered)
     content_changed()
+    weeks_touch(week_ids=[week.pk])
 
 
 def _ids(ids: Iterable[int]) -> str:
@@ -207,6 +212,7 @@ def presentation_moved(*, presentation: Presentation, presenters: Sequence[Prese
     moved = list(presentation.slide_decks.exclude(week_id=presentation.week_id))
     if moved:
         SlideDeck.objects.filter(pk__in=[deck.pk for deck in moved]).update(week_id=presentation.week_id)
+        weeks_touch(week_ids={presentation.week_id, *(deck.week_id for deck in moved)})
         for deck in moved:
             deck.week_id = presentation.week_id
         history_record(rows=moved)

@@ -21,6 +21,7 @@ from papers.models import Paper, PaperLink, SlideDeck
 from presenters.models import Presenter, PresenterAlias
 from syllabus import services
 from syllabus.caching import content_changed
+from syllabus.freshness import weeks_touch
 from syllabus.history import ADDED, history_batch, history_record
 from syllabus.importers.jekyll import (
     Link,
@@ -161,6 +162,8 @@ class SiteImporter:
         SlideDeck.objects.bulk_create(table.new_decks)
         history_record(rows=[*table.new_entries, *table.new_decks], history_type=ADDED)
         content_changed()
+        if table.new_entries or table.new_decks:
+            weeks_touch(week_ids=[week.pk])  # bulk_create sends no signals; the rows' saves did
         # bulk_create sends no signals: a presenter this published week now credits shows their photo.
         media_follow_presenters(presenter_ids=[entry.presenter_id for entry in table.new_entries])
         if not is_new:

@@ -122,7 +122,9 @@ def test_a_reordered_presenter_list_is_a_change_of_that_row(staff_client):
 
     response = staff_client.post(url, {**mine, "title": "Mine"})
 
-    assert form_errors(response) == [refusal("week", "", "row 1 (Paper) changed (presenters)")]
+    week.refresh_from_db()  # a change of its rows is a change of the week, at that time
+    when = f" (at {timezone.localtime(week.updated):%Y-%m-%d %H:%M})"
+    assert form_errors(response) == [refusal("week", when, "row 1 (Paper) changed (presenters)")]
 
 
 def test_a_fresh_page_saves_as_before(staff_client):

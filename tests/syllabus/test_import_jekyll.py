@@ -1,5 +1,6 @@
 """The Jekyll importer, on small posts written here in the formats of a real seminar site."""
 
+import datetime
 import io
 import textwrap
 from pathlib import Path
@@ -7,6 +8,9 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 
 from papers.models import Paper, PaperLink, SlideDeck
@@ -418,6 +422,25 @@ def test_a_changed_post_updates_its_week_in_place(site):
     ]
     assert PaperLink.objects.get(url="https://drive.example.org/x").label == "Lecture PDF"
     assert Week.objects.count() == 7
+
+
+def test_a_new_import_of_a_changed_post_shows_only_its_session_as_changed_in_feeds(site):
+    url = ("--site-url", "https://old.example.edu/seminar")
+    run_import(site, *url)
+    long_ago = timezone.now() - datetime.timedelta(days=2)
+    Week.objects.update(updated=long_ago)
+    run_import(site, *url)
+    assert set(Week.objects.values_list("updated", flat=True)) == {long_ago}  # nothing changed
+    path = site / "_posts" / "2017-09-12-.md"
+    path.write_text(path.read_text().replace("|  Ceyer | A Closer", "|  Jack | A Closer"))
+
+    with CaptureQueriesContext(connection) as queries:
+        run_import(site, *url)
+
+    changed = Week.objects.exclude(updated=long_ago).values_list("source_path", flat=True)
+    assert list(changed) == ["_posts/2017-09-12-.md"]
+    touches = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "syllabus_week" SET "updated"')]
+    assert len(touches) == 1  # one per post, however many of its rows changed
 
 
 def test_a_broken_post_is_reported_and_the_rest_import(site):
