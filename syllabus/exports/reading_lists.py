@@ -54,18 +54,6 @@ def _readings(rows) -> list[SessionReading]:
     ]
 
 
-def public_tags() -> QuerySet[Tag]:
-    """Tags of a published week or a public paper: a tag nothing public has has no reading list yet."""
-    return Tag.objects.filter(
-        Q(pk__in=Week.objects.published().values("tags")) | Q(pk__in=Paper.objects.public().values("tags"))
-    )
-
-
-def public_categories() -> QuerySet[Category]:
-    """Categories of a published week."""
-    return Category.objects.filter(pk__in=Week.objects.published().values("categories"))
-
-
 def week_reading_list(week: Week) -> ReadingList:
     return ReadingList(f"{week.term.slug}-{week.slug}", _readings(_public_rows(Q(week=week))))
 

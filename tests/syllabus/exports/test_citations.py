@@ -281,3 +281,20 @@ def test_empty_lists_are_empty_files_with_a_csv_header():
     assert papers_ris([]) == ""
     assert read_csv(readings_csv([])) == []
     assert readings_csv([]).splitlines() == ["title,authors,venue,year,doi,arxiv,url,week,date,presenters"]
+
+
+@pytest.mark.parametrize(
+    ("venue", "kind"),
+    [
+        ("Advances in Neural Information Processing Systems", "inproceedings"),
+        ("Proceedings of the IEEE", "article"),
+        ("arXiv preprint arXiv:1706.03762", "misc"),
+        ("CoRR abs/1706.03762", "misc"),
+        ("Nature", "article"),
+        ("ICML", "inproceedings"),
+    ],
+)
+def test_entry_type_follows_the_venue(venue, kind):
+    paper = PaperFactory(title="Nets", authors="Ann Smith", year=2020, venue=venue)
+
+    assert read_bibtex(papers_bibtex([paper]))["smith2020nets"]["ENTRYTYPE"] == kind
