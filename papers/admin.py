@@ -69,7 +69,7 @@ class PaperAdmin(EditSnapshotMixin, HistoryAdmin):
     search_fields = ["title", "authors", "arxiv_id", "doi", "venue"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["tags"]
-    readonly_fields = ["created", "updated"]
+    readonly_fields = ["citation_key", "created", "updated"]
     fields = [
         LOOKUP_FIELD,
         "title",
@@ -81,6 +81,7 @@ class PaperAdmin(EditSnapshotMixin, HistoryAdmin):
         "doi",
         "tags",
         "abstract",
+        "citation_key",
         "created",
         "updated",
     ]

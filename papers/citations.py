@@ -8,8 +8,6 @@ import csv
 import datetime
 import io
 import re
-import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,28 +15,24 @@ import bibtexparser
 import rispy
 from bibtexparser.library import Library
 from bibtexparser.middlewares import LatexEncodingMiddleware
-from bibtexparser.middlewares.names import parse_single_name_into_parts
 from bibtexparser.model import Entry, Field
 
+from papers.citation_keys import ET_AL, authors_split
 from papers.models import Paper, PaperLink
 
-# Words skipped when a title's first meaningful word is chosen for a key ("Attention is all you
-# need" -> attention, "On the dangers of ..." -> dangers).
-TITLE_STOPWORDS = frozenset(
-    "a an the on of in for to and or with without towards toward via from by at is are do does what "  # noqa: SIM905
-    "how why when where which can we you your our beyond into".split()
-)
-# Letters that Unicode does not decompose into an ASCII base letter.
-ASCII_FOLD = str.maketrans(
-    {"ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
-)
 # Conference venues: a venue naming one of these is a proceedings, any other venue a journal.
 CONFERENCE_WORDS = re.compile(
     r"\b(conference|proceedings|workshop|symposium|neurips|nips|icml|iclr|cvpr|iccv|eccv|acl|emnlp|"
-    r"naacl|aaai|ijcai|kdd|colt|aistats|uai|sigir|siggraph|chi|www|interspeech|icassp|corl|rss)\b",
+    r"naacl|aaai|ijcai|kdd|colt|aistats|uai|sigir|siggraph|chi|www|interspeech|icassp|corl|rss|"
+    r"advances in neural information processing)\b",
     re.IGNORECASE,
 )
-ARXIV_VENUES = {"", "arxiv", "corr", "arxiv preprint"}
+# Journals whose names sound like proceedings.
+JOURNALS = re.compile(
+    r"^(proceedings of the (ieee|national academy|royal society|vldb)|pacmpl\b|pvldb\b)", re.I
+)
+# "arXiv", "CoRR", "arXiv preprint arXiv:1706.03762", "CoRR abs/1706.03762": a preprint, no venue.
+ARXIV_VENUES = re.compile(r"^(arxiv|corr)\b", re.IGNORECASE)
 # Spreadsheets run a cell that starts with one of these as a formula (also after a tab or return).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("title", "authors", "venue", "year", "doi", "arxiv", "url", "week", "date", "presenters")
@@ -46,108 +40,27 @@ CSV_COLUMNS = ("title", "authors", "venue", "year", "doi", "arxiv", "url", "week
 _latex = LatexEncodingMiddleware(keep_math=False, enclose_urls=False)
 
 
-# "and" or "&" between names; "; " when names hold commas ("Smith, J.; Doe, A.").
-AUTHOR_SEPARATOR = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
-# A family name written first: one word, after lowercase particles ("van der Berg").
-FAMILY_NAME = re.compile(r"(?:[a-z]+['\u2019]?\s+)*[^\W\d_][\w'\u2019-]*")
-INITIALS = re.compile(r"(?:[^\W\d_]\.\s*-?\s*)+")
-
-
 def paper_authors(paper: Paper) -> list[str]:
-    """The authors as a list: the one reading of `Paper.authors` (BibTeX, RIS, CSV, JSON-LD).
-
-    Names are kept as credited. Lists read: "A, B, and C", "A, B & C", "Smith, J. and Doe, A."
-    (BibTeX's family-first names), "Smith, J., Doe, A." (initials after each family name) and
-    "Smith, J.; Doe, A.".
-    """
-    text = paper.authors
-    if ";" in text:
-        return _names(text.split(";"), separator=AUTHOR_SEPARATOR)
-    between_ands = _names(AUTHOR_SEPARATOR.split(text))
-    if len(between_ands) > 1 and all(_family_first(name) for name in between_ands):
-        return between_ands
-    names = _names(text.split(","), separator=AUTHOR_SEPARATOR)
-    pairs = list(zip(names[::2], names[1::2], strict=False))
-    if len(names) % 2 == 0 and all(
-        _family_first(f"{family}, {given}", initials=True) for family, given in pairs
-    ):
-        return [f"{family}, {given}" for family, given in pairs]
-    return names
-
-
-def _names(parts: list[str], *, separator: re.Pattern | None = None) -> list[str]:
-    """Parts stripped, each split again by `separator`, a leading "and"/"&" dropped, blanks dropped."""
-    names = []
-    for part in parts:
-        for piece in separator.split(part) if separator else [part]:
-            name = re.sub(r"^(?:and|&)\s+", "", piece.strip(), flags=re.IGNORECASE).strip()
-            if name:
-                names.append(name)
-    return names
-
-
-def _family_first(name: str, *, initials: bool = False) -> bool:
-    """Whether `name` reads "Family, Given" (with `initials`: "Family, J. R.")."""
-    family, comma, given = name.partition(",")
-    if not comma or "," in given or not given.strip():
-        return False
-    given_fits = INITIALS.fullmatch(given.strip()) if initials else given.strip()
-    return bool(given_fits and FAMILY_NAME.fullmatch(family.strip()))
-
-
-def _ascii_word(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(ASCII_FOLD))
-    return re.sub(r"[^a-z0-9]", "", folded.encode("ascii", "ignore").decode())
-
-
-def citation_key_base(paper: Paper) -> str:
-    """author-year-word, e.g. `vaswani2017attention`: the key before any clash is resolved."""
-    authors = paper_authors(paper)
-    family = ""
-    if authors:
-        parts = parse_single_name_into_parts(authors[0], strict=False)
-        family = _ascii_word("".join(parts.last or parts.first))
-    words = [_ascii_word(word) for word in re.split(r"[\s\-:/]+", paper.title)]
-    meaningful = [word for word in words if word and word not in TITLE_STOPWORDS]
-    word = meaningful[0] if meaningful else "paper"
-    return f"{family or 'anon'}{paper.year or ''}{word}"
+    """The paper's authors as a list (see `authors_split`)."""
+    return authors_split(paper.authors)
 
 
 def citation_keys(papers: Iterable[Paper]) -> dict[int, str]:
-    """Each paper's key in one export: its base key, or with a suffix a, b, ... when several share it.
+    """Each paper's stored key (Paper.citation_key), the same in every export whatever else it holds.
 
-    Clashing papers are lettered by id, so the same papers get the same keys in every export.
+    A paper saved without one (only a bulk insert skips Paper.save) gets it now, once.
     """
-    by_base: dict[str, list[Paper]] = defaultdict(list)
-    for paper in {paper.pk: paper for paper in papers}.values():
-        by_base[citation_key_base(paper)].append(paper)
     keys = {}
-    taken = {base for base, group in by_base.items() if len(group) == 1}
-    for base, group in sorted(by_base.items()):
-        if len(group) == 1:
-            keys[group[0].pk] = base
-            continue
-        suffixes = _suffixes()
-        for paper in sorted(group, key=lambda paper: paper.pk):
-            key = base + next(suffixes)
-            while key in taken:  # "smith2020deepa" may itself be another paper's base key
-                key = base + next(suffixes)
-            taken.add(key)
-            keys[paper.pk] = key
+    for paper in papers:
+        if not paper.citation_key:
+            paper.save(update_fields=["citation_key"])
+        keys[paper.pk] = paper.citation_key
     return keys
 
 
-def _suffixes():
-    """a, b, ..., z, aa, ab, ..."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    for first in letters:
-        for second in letters:
-            yield first + second
-
-
 def paper_url(paper: Paper) -> str:
-    """Where to read the paper: its abstract page, its PDF, its arXiv page, else its DOI."""
+    """Where to read the paper: its abstract page, its PDF, its arXiv page, its DOI, else another link
+    (an address an imported reading list gave)."""
     links = list(paper.links.all())
     for kind in (PaperLink.Kind.ABSTRACT, PaperLink.Kind.PDF):
         for link in links:
@@ -155,7 +68,9 @@ def paper_url(paper: Paper) -> str:
                 return link.url
     if paper.arxiv_url:
         return paper.arxiv_url
-    return paper.doi_url
+    if paper.doi:
+        return paper.doi_url
+    return next((link.url for link in links if link.kind == PaperLink.Kind.OTHER), "")
 
 
 def arxiv_primary_class(arxiv_id: str) -> str:
@@ -166,8 +81,10 @@ def arxiv_primary_class(arxiv_id: str) -> str:
 def paper_kind(paper: Paper) -> str:
     """article, inproceedings or misc (arXiv-only papers and papers without a venue)."""
     venue = paper.venue.strip()
-    if venue.lower() in ARXIV_VENUES:
+    if not venue or ARXIV_VENUES.match(venue):
         return "misc"
+    if JOURNALS.match(venue):
+        return "article"
     return "inproceedings" if CONFERENCE_WORDS.search(venue) else "article"
 
 
@@ -175,7 +92,8 @@ def _bibtex_entry(paper: Paper, key: str) -> Entry:
     kind = paper_kind(paper)
     text = [("title", paper.title)]
     if authors := paper_authors(paper):
-        text.append(("author", " and ".join(authors)))
+        # BibTeX's "and others" is how a list cut short ends ("et al." in the text).
+        text.append(("author", " and ".join("others" if name == ET_AL else name for name in authors)))
     if kind == "inproceedings":
         text.append(("booktitle", paper.venue))
     elif kind == "article":
@@ -214,6 +132,12 @@ class RisWriter(rispy.RisWriter):
         return ""
 
 
+def _ris_line(value: str) -> str:
+    """A RIS value on one line: a line break would end it, and a line like `TY  - JOUR` in an abstract
+    would start a new record."""
+    return " ".join(value.split())
+
+
 def papers_ris(papers: Iterable[Paper]) -> str:
     """A .ris file (reference managers' import format), one record per paper."""
     papers = list({paper.pk: paper for paper in papers}.values())
@@ -232,12 +156,17 @@ def papers_ris(papers: Iterable[Paper]) -> str:
             "urls": [url] if (url := paper_url(paper)) else [],
             "abstract": paper.abstract.strip(),
         }
+        record["authors"] = [name for name in record["authors"] if name != ET_AL]
+        record = {
+            name: [_ris_line(item) for item in value] if isinstance(value, list) else _ris_line(value)
+            for name, value in record.items()
+        }
         records.append({name: value for name, value in record.items() if value})
     return rispy.dumps(records, implementation=RisWriter) if records else ""
 
 
 @dataclass
-class Reading:
+class SessionReading:
     """A paper as read in one session, for the CSV: the week's title, its date and the presenters."""
 
     paper: Paper
@@ -251,7 +180,7 @@ def spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
-def readings_csv(readings: Iterable[Reading]) -> str:
+def readings_csv(readings: Iterable[SessionReading]) -> str:
     """A CSV file with a header row, one line per reading."""
     out = io.StringIO()
     writer = csv.writer(out)

@@ -11,12 +11,13 @@ from django.core.validators import (
     MinValueValidator,
     RegexValidator,
 )
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 from papers import previews, slides
+from papers.citation_keys import citation_key_base, citation_key_free
 from syllabus.files import OwnsFiles, delete_files_with_rows
 from syllabus.history import TrackedHistory
 from syllabus.markup import render_markdown, validate_markdown
@@ -119,12 +120,27 @@ class Paper(TimestampedModel):
         blank=True,
         validators=[RegexValidator(DOI, "Enter a DOI such as 10.1145/3065386.")],
     )
+    # Set once, when the paper is first saved, and never changed (not even with its title): a
+    # student's \cite{...} from one export keeps working against every later one.
+    citation_key = models.CharField(
+        max_length=120,
+        blank=True,
+        editable=False,
+        help_text="The key in BibTeX and RIS exports (author, year, title word); it never changes.",
+    )
     # Title, authors, abstract and tag names, kept by the database (syllabus/search_index.py).
     search_document = SearchDocumentField()
 
     objects = PaperQuerySet.as_manager()
     history = TrackedHistory(
-        excluded_fields=["abstract_html", "title_key", "search_document", "created", "updated"]
+        excluded_fields=[
+            "abstract_html",
+            "title_key",
+            "citation_key",
+            "search_document",
+            "created",
+            "updated",
+        ]
     )
 
     class Meta:
@@ -142,6 +158,12 @@ class Paper(TimestampedModel):
                 condition=~Q(doi=""),
                 name="paper_doi_unique_when_set",
                 violation_error_message="Another paper already has this DOI.",
+            ),
+            models.UniqueConstraint(
+                fields=["citation_key"],
+                condition=~Q(citation_key=""),
+                name="paper_citation_key_unique_when_set",
+                violation_error_message="Another paper already has this citation key.",
             ),
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
@@ -166,7 +188,35 @@ class Paper(TimestampedModel):
         self.abstract_html = render_markdown(self.abstract)
         if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "title_key"}
-        super().save(*args, **kwargs)
+        if self.citation_key:
+            super().save(*args, **kwargs)
+        else:
+            self._save_with_citation_key(*args, **kwargs)
+
+    def _save_with_citation_key(self, *args, **kwargs) -> None:
+        """Save with the first free key for the paper's base key (`smith2020deep`, then `...a`, `...b`).
+
+        Two papers saved at once may choose the same key: the unique constraint refuses the second,
+        which then takes the next free one.
+        """
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "citation_key"}
+        base = citation_key_base(title=self.title, authors=self.authors, year=self.year)
+        others = Paper.objects.exclude(pk=self.pk) if self.pk else Paper.objects.all()
+        taken = set(others.filter(citation_key__startswith=base).values_list("citation_key", flat=True))
+        for _attempt in range(5):
+            self.citation_key = citation_key_free(base, taken)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                if not others.filter(citation_key=self.citation_key).exists():
+                    self.citation_key = ""
+                    raise  # another constraint: not ours to handle
+                taken.add(self.citation_key)
+        self.citation_key = ""
+        raise IntegrityError("No free citation key after several tries.")
 
     def get_absolute_url(self) -> str:
         return reverse("papers:detail", args=[self.slug])

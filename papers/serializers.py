@@ -41,8 +41,8 @@ class PaperSerializer(ModelRulesMixin, serializers.ModelSerializer):
     class Meta:
         model = Paper
         fields = ["id", "url", "html_url", "slug", "title", "authors", "venue", "year", "arxiv_id", "doi"]
-        fields += ["abstract", "abstract_html", "tags", "links", "created", "updated"]
-        read_only_fields = ["abstract_html", "created", "updated"]
+        fields += ["abstract", "abstract_html", "tags", "links", "citation_key", "created", "updated"]
+        read_only_fields = ["abstract_html", "citation_key", "created", "updated"]
         # The model normalises a pasted "arXiv:..." or doi.org address before checking the format.
         extra_kwargs = {
             "slug": {"required": False},

@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from papers.models import Paper, SlideDeck
+from papers.models import SlideDeck
 from syllabus import scheduling, services
 from syllabus.api_schema import EXPAND_WEEKS, AnyOfSerializer
 from syllabus.api_versions import OptimisticConcurrencyMixin
@@ -289,14 +289,12 @@ class CategoryViewSet(SeminarViewSet):
     reading_list = reading_list_action(of="category")
 
     def reading_list_for(self, pk) -> reading_lists.ReadingList:
-        return reading_lists.category_reading_list(
-            get_object_or_404(reading_lists.public_categories(), pk=pk)
-        )
+        return reading_lists.category_reading_list(get_object_or_404(Category.objects.public(), pk=pk))
 
     def get_queryset(self):
         if sees_drafts(self.request.user):
             return Category.objects.all()
-        return Category.objects.filter(pk__in=Week.objects.published().values("categories"))
+        return Category.objects.public()
 
 
 class TagViewSet(SeminarViewSet):
@@ -310,15 +308,12 @@ class TagViewSet(SeminarViewSet):
     reading_list = reading_list_action(of="tag")
 
     def reading_list_for(self, pk) -> reading_lists.ReadingList:
-        return reading_lists.tag_reading_list(get_object_or_404(reading_lists.public_tags(), pk=pk))
+        return reading_lists.tag_reading_list(get_object_or_404(Tag.objects.public(), pk=pk))
 
     def get_queryset(self):
         if sees_drafts(self.request.user):
             return Tag.objects.all()
-        used = Q(pk__in=Week.objects.published().values("tags")) | Q(
-            pk__in=Paper.objects.public().values("tags")
-        )
-        return Tag.objects.filter(used)
+        return Tag.objects.public()
 
 
 def visible_slide_decks(request):

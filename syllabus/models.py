@@ -178,11 +178,19 @@ class Term(TermMeeting, models.Model):
         return reverse("syllabus:term", args=[self.slug])
 
 
+class CategoryQuerySet(models.QuerySet):
+    def public(self):
+        """Categories of a published week (the others have no public page, list or export)."""
+        return self.filter(pk__in=Week.objects.published().values("categories"))
+
+
 class Category(models.Model):
     name = models.CharField(max_length=100, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]
@@ -207,11 +215,22 @@ class Category(models.Model):
         return reverse("syllabus:category", args=[self.slug])
 
 
+class TagQuerySet(models.QuerySet):
+    def public(self):
+        """Tags of a published week or of a paper read in one (a public paper)."""
+        published = Week.objects.published()
+        return self.filter(
+            Q(pk__in=published.values("tags")) | Q(pk__in=published.values("presentations__paper__tags"))
+        )
+
+
 class Tag(models.Model):
     """A keyword on weeks and papers. `Adversarial-Examples` and `adversarial-examples` are one tag."""
 
     name = models.CharField(max_length=100, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, unique=True, blank=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

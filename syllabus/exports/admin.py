@@ -2,17 +2,24 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from syllabus.exports.importing import MAX_FILE_BYTES, ReadingListError, reading_list_import
+from syllabus.exports.import_files import MAX_ENTRIES, MAX_FILE_BYTES, ReadingListError
+from syllabus.exports.importing import reading_list_import
 from syllabus.models import Term, Week
 
 IMPORT_PERMISSIONS = ["papers.add_paper", "syllabus.add_presentation", "syllabus.add_poolpaper"]
 
 
 class ReadingListImportForm(forms.Form):
-    file = forms.FileField(help_text="A BibTeX (.bib) file, or a CSV (.csv) file with a “title” column.")
+    file = forms.FileField(
+        help_text=(
+            "A BibTeX (.bib) file, or a CSV (.csv) file with a “title” column (Zotero's, Mendeley's and "
+            f"JabRef's CSV exports work); at most {MAX_ENTRIES} entries."
+        )
+    )
     week = forms.ModelChoiceField(
         Week.objects.none(),
         required=False,
@@ -52,7 +59,9 @@ class ReadingListImportAdminMixin:
         return self.has_change_permission(request, term) and request.user.has_perms(IMPORT_PERMISSIONS)
 
     def import_reading_list_view(self, request, object_id):
-        term = self._term_or_404(request, object_id)
+        term = self.get_object(request, object_id)  # None for an unknown or malformed id
+        if term is None:
+            raise Http404("No such term.")
         if not self.has_import_reading_list_permission(request, term):
             raise PermissionDenied
         form = ReadingListImportForm(request.POST or None, request.FILES or None, term=term)

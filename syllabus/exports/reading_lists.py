@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from papers.citations import Reading
+from papers.citations import SessionReading
 from papers.models import Paper
 from presenters.models import Presenter
 from syllabus.models import Category, Presentation, Tag, Term, Week, presenters_in_order_prefetch
@@ -24,7 +24,7 @@ class ReadingList:
     """What one export holds: a name for its file, and the readings (a paper in a session) in order."""
 
     filename: str
-    readings: list[Reading] = field(default_factory=list)
+    readings: list[SessionReading] = field(default_factory=list)
 
     @property
     def papers(self) -> list[Paper]:
@@ -42,9 +42,9 @@ def _public_rows(condition: Q) -> QuerySet[Presentation]:
     )
 
 
-def _readings(rows) -> list[Reading]:
+def _readings(rows) -> list[SessionReading]:
     return [
-        Reading(
+        SessionReading(
             paper=row.paper,
             week=row.week.title,
             date=row.week.date,
@@ -52,18 +52,6 @@ def _readings(rows) -> list[Reading]:
         )
         for row in rows
     ]
-
-
-def public_tags() -> QuerySet[Tag]:
-    """Tags of a published week or a public paper: a tag nothing public has has no reading list yet."""
-    return Tag.objects.filter(
-        Q(pk__in=Week.objects.published().values("tags")) | Q(pk__in=Paper.objects.public().values("tags"))
-    )
-
-
-def public_categories() -> QuerySet[Category]:
-    """Categories of a published week."""
-    return Category.objects.filter(pk__in=Week.objects.published().values("categories"))
 
 
 def week_reading_list(week: Week) -> ReadingList:

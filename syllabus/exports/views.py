@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from presenters.models import Presenter
 from syllabus.exports import reading_lists
 from syllabus.exports.responses import FORMATS, reading_list_response
-from syllabus.models import Term, Week
+from syllabus.models import Category, Tag, Term, Week
 
 
 def _check_format(fmt: str) -> None:
@@ -37,14 +37,14 @@ def term_reading_list(request, slug: str, fmt: str):
 def tag_reading_list(request, slug: str, fmt: str):
     """As the tag's page: a tag that nothing public has does not exist yet for the public."""
     _check_format(fmt)
-    tag = get_object_or_404(reading_lists.public_tags(), slug=slug)
+    tag = get_object_or_404(Tag.objects.public(), slug=slug)
     return reading_list_response(reading_lists.tag_reading_list(tag), fmt)
 
 
 @require_safe
 def category_reading_list(request, slug: str, fmt: str):
     _check_format(fmt)
-    category = get_object_or_404(reading_lists.public_categories(), slug=slug)
+    category = get_object_or_404(Category.objects.public(), slug=slug)
     return reading_list_response(reading_lists.category_reading_list(category), fmt)
 
 

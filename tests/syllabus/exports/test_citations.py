@@ -3,15 +3,17 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from papers.citations import (
-    Reading,
+    SessionReading,
     citation_keys,
     paper_authors,
     papers_bibtex,
     papers_ris,
     readings_csv,
 )
+from papers.models import Paper
 from tests.factories import PaperFactory, PaperLinkFactory
 from tests.syllabus.exports.readers import read_bibtex, read_csv, read_ris
 
@@ -144,29 +146,73 @@ def test_citation_keys_are_ascii_author_year_word_and_stable():
     }
 
 
-def test_clashing_keys_get_letters_by_paper_not_by_order():
+def test_clashing_keys_are_lettered_once_and_the_same_in_every_export():
     first = PaperFactory(title="Deep Nets", authors="Ann Smith", year=2020)
     second = PaperFactory(title="Deep Trees", authors="Ann Smith", year=2020)
     third = PaperFactory(title="Deep Forests", authors="Bob Smith", year=2020)
-    # A paper whose own key is the one the first clash would take.
+    # A paper whose own base key is one a clash already took.
     taken = PaperFactory(title="Deepa", authors="Cy Smith", year=2020)
 
-    keys = citation_keys([third, taken, second, first])
-    again = citation_keys([first, second, third, taken])
+    # A student cites from one week's file, then compiles against the term's file: same keys.
+    week_one = read_bibtex(papers_bibtex([first]))
+    week_two = read_bibtex(papers_bibtex([second]))
+    whole_term = read_bibtex(papers_bibtex([third, taken, second, first]))
 
-    assert keys == again
-    assert keys == {
-        first.pk: "smith2020deepb",
-        second.pk: "smith2020deepc",
-        third.pk: "smith2020deepd",
-        taken.pk: "smith2020deepa",
+    assert citation_keys([third, taken, second, first]) == {
+        first.pk: "smith2020deep",
+        second.pk: "smith2020deepa",
+        third.pk: "smith2020deepb",
+        taken.pk: "smith2020deepaa",
     }
-    assert citation_keys([first, taken]) == {first.pk: "smith2020deep", taken.pk: "smith2020deepa"}
-    entries = read_bibtex(papers_bibtex([first, second]))
-    assert {key: entry["title"] for key, entry in entries.items()} == {
-        "smith2020deepa": "Deep Nets",
-        "smith2020deepb": "Deep Trees",
+    assert set(week_one) == {"smith2020deep"}
+    assert set(week_two) == {"smith2020deepa"}
+    assert {key: entry["title"] for key, entry in whole_term.items()} == {
+        "smith2020deep": "Deep Nets",
+        "smith2020deepa": "Deep Trees",
+        "smith2020deepb": "Deep Forests",
+        "smith2020deepaa": "Deepa",
     }
+
+
+def test_citation_key_is_kept_when_the_title_changes_and_shown_read_only_in_the_api(admin_client):
+    paper = PaperFactory(title="Deep Nets", authors="Ann Smith", year=2020)
+    url = reverse("api:paper-detail", args=[paper.pk])
+
+    response = admin_client.patch(
+        url, {"title": "Shallow Nets", "citation_key": "mine"}, content_type="application/json"
+    )
+    paper.refresh_from_db()
+
+    assert response.status_code == 200
+    assert response.json()["citation_key"] == "smith2020deep"
+    assert paper.citation_key == "smith2020deep"
+    assert read_bibtex(papers_bibtex([paper]))["smith2020deep"]["title"] == "Shallow Nets"
+
+
+def test_paper_saved_without_key_gets_one_when_first_exported():
+    paper = PaperFactory(title="Deep Nets", authors="Ann Smith", year=2020)
+    Paper.objects.filter(pk=paper.pk).update(citation_key="")  # as a bulk insert leaves it
+    PaperFactory(title="Deep Trees", authors="Ann Smith", year=2020)  # took the bare key meanwhile
+    paper.refresh_from_db()
+
+    assert citation_keys([paper]) == {paper.pk: "smith2020deepa"}
+    assert Paper.objects.get(pk=paper.pk).citation_key == "smith2020deepa"
+
+
+def test_ris_values_stay_on_one_line_so_an_abstract_cannot_start_a_record():
+    paper = PaperFactory(
+        title="Deep\nNets",
+        authors="Ann Smith",
+        venue="Nature",
+        year=2020,
+        abstract="First paragraph.\n\nTY  - JOUR\nER  - \n\nLast paragraph.",
+    )
+
+    records = read_ris(papers_ris([paper]))
+
+    assert len(records) == 1
+    assert records[0]["abstract"] == "First paragraph. TY - JOUR ER - Last paragraph."
+    assert records[0]["title"] == "Deep Nets"
 
 
 def test_ris_round_trips_field_by_field():
@@ -232,8 +278,10 @@ def test_csv_round_trips_and_is_safe_in_spreadsheets():
     )
     plain = PaperFactory(title='Schrödinger, "quoted"', authors="Zoë Ångström", venue="", year=None)
     readings = [
-        Reading(paper=paper, week="-Week one", date=datetime.date(2026, 9, 3), presenters=["Ann", "Bob"]),
-        Reading(paper=plain),
+        SessionReading(
+            paper=paper, week="-Week one", date=datetime.date(2026, 9, 3), presenters=["Ann", "Bob"]
+        ),
+        SessionReading(paper=plain),
     ]
 
     rows = read_csv(readings_csv(readings))
@@ -271,3 +319,20 @@ def test_empty_lists_are_empty_files_with_a_csv_header():
     assert papers_ris([]) == ""
     assert read_csv(readings_csv([])) == []
     assert readings_csv([]).splitlines() == ["title,authors,venue,year,doi,arxiv,url,week,date,presenters"]
+
+
+@pytest.mark.parametrize(
+    ("venue", "kind"),
+    [
+        ("Advances in Neural Information Processing Systems", "inproceedings"),
+        ("Proceedings of the IEEE", "article"),
+        ("arXiv preprint arXiv:1706.03762", "misc"),
+        ("CoRR abs/1706.03762", "misc"),
+        ("Nature", "article"),
+        ("ICML", "inproceedings"),
+    ],
+)
+def test_entry_type_follows_the_venue(venue, kind):
+    paper = PaperFactory(title="Nets", authors="Ann Smith", year=2020, venue=venue)
+
+    assert read_bibtex(papers_bibtex([paper]))["smith2020nets"]["ENTRYTYPE"] == kind

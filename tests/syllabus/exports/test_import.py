@@ -33,6 +33,8 @@ BIB = r"""
 @misc{again, title = {attention is all you need.}}
 """
 
+NO_TITLE_COLUMN = "The CSV file has no “title” column in its first row (with commas, semicolons or tabs between the columns)."
+
 
 def _known():
     return PaperFactory(title="Known by DOI", doi="10.1000/known")
@@ -162,7 +164,8 @@ def test_an_entry_with_invalid_fields_is_skipped_with_the_reason():
     ("data", "filename", "message"),
     [
         (b"\xff\xfe\x00garbage", "list.csv", "The file is not UTF-8 text (byte 0)."),
-        (b"name,year\nx,2020\n", "list.csv", "The CSV file has no “title” column in its first row."),
+        (b"name,year\nx,2020\n", "list.csv", NO_TITLE_COLUMN),
+        (b"name;year\nx;2020\n", "list.csv", NO_TITLE_COLUMN),
         (b"title\n", "list.csv", "The file holds no rows under the header."),
         (b"", "list.bib", "The file holds no BibTeX entries."),
         (b"% only a comment\n", "list.bib", "The file holds no BibTeX entries."),
@@ -232,7 +235,7 @@ def test_admin_import_dry_run_shows_the_report_then_imports(staff_client):
     assert "Reading list into the pool of fall: 1 created" in real.content.decode()
     assert PoolPaper.objects.filter(term=term).count() == 1
     assert bad.status_code == 200
-    assert "The CSV file has no “title” column in its first row." in bad.content.decode()
+    assert NO_TITLE_COLUMN in bad.content.decode()
 
 
 def test_admin_import_is_for_staff_with_the_permissions_only(client, django_user_model):
@@ -251,3 +254,67 @@ def test_admin_import_is_for_staff_with_the_permissions_only(client, django_user
     assert not_staff.status_code == 302 and not_staff["Location"].startswith("/admin/login/")
     assert no_permissions.status_code == 403
     assert Paper.objects.count() == 0
+
+
+# Same title, different works
+
+
+def test_a_title_alone_does_not_make_two_works_one_paper():
+    term = TermFactory()
+    book = PaperFactory(
+        title="Deep Learning", authors="Ian Goodfellow, Yoshua Bengio", year=2016, venue="MIT Press", doi=""
+    )
+    text = (
+        "title,authors,year,venue,doi\n"
+        "Deep learning,Yann LeCun,2015,Nature,10.1038/nature14539\n"
+        'Deep learning,"Ian Goodfellow, Aaron Courville",2016,,\n'
+        "Deep learning.,Yann LeCun,2015,,\n"
+    )
+
+    report = reading_list_import(term=term, data=text.encode(), filename="x.csv")
+
+    assert [(line.where, line.outcome, line.reason) for line in report.lines] == [
+        ("line 2", "created", "possible duplicate of “Deep Learning, MIT Press 2016”"),
+        ("line 3", "matched", ""),
+        ("line 4", "skipped", "the same paper as an entry above"),
+    ]
+    nature = Paper.objects.get(doi="10.1038/nature14539")
+    assert (nature.authors, nature.year) == ("Yann LeCun", 2015)
+    assert Paper.objects.count() == 2
+    assert set(PoolPaper.objects.filter(term=term).values_list("paper", flat=True)) == {book.pk, nature.pk}
+
+
+def test_same_titles_in_one_file_are_two_papers_when_their_years_differ():
+    text = "title,year\nDeep learning,2015\nDeep learning,2016\n"
+
+    report = reading_list_import(term=TermFactory(), data=text.encode(), filename="x.csv")
+
+    assert [line.outcome for line in report.lines] == ["created", "created"]
+    assert sorted(Paper.objects.values_list("year", flat=True)) == [2015, 2016]
+
+
+def test_a_paper_rejected_from_the_pool_stays_rejected():
+    term = TermFactory()
+    rejected = PaperFactory(title="Not This One")
+    PoolPaper.objects.create(term=term, paper=rejected, status=PoolPaper.Status.REJECTED)
+
+    report = reading_list_import(term=term, data=b"title\nNot this one\n", filename="x.csv")
+
+    assert report.text_lines()[1:] == [
+        "Skipped:",
+        "  line 2: Not this one (rejected from the pool earlier, left as is)",
+    ]
+    assert PoolPaper.objects.get(paper=rejected).status == PoolPaper.Status.REJECTED
+
+
+def test_import_queries_do_not_grow_with_what_the_pool_already_holds(django_assert_max_num_queries):
+    term = TermFactory()
+    for number in range(20):
+        PoolPaper.objects.create(term=term, paper=PaperFactory(title=f"Paper {number}"))
+    text = "title\n" + "".join(f"Paper {number}\n" for number in range(20))
+
+    # Per entry: the matching papers and their links (2); then the pool once (read, add).
+    with django_assert_max_num_queries(2 * 20 + 6):
+        report = reading_list_import(term=term, data=text.encode(), filename="x.csv")
+
+    assert report.count("already") == 20
