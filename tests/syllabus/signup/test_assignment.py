@@ -384,13 +384,16 @@ def test_assignment_apply_refuses_pairs_that_break_the_rules_and_writes_nothing(
     with pytest.raises(ValidationError) as refused:
         assignment_apply(signup=signup, pairs=pairs)
 
-    assert refused.value.messages == [
-        f"{suggested} is not an approved paper of the pool.",
-        f"{weeks[1]} takes 1 presentation, not 2.",
-        f"{bo} is assigned 2 times in {weeks[1]}.",
-        f"{ana} cannot make {weeks[0]}.",
-        f"{bo} is assigned 2 presentations; each student gives 1.",
-    ]
+    # Sorted: the messages follow the weeks' dates, which the factories do not fix.
+    assert sorted(refused.value.messages) == sorted(
+        [
+            f"{suggested} is not an approved paper of the pool.",
+            f"{weeks[1]} takes 1 presentation, not 2.",
+            f"{bo} is assigned 2 times in {weeks[1]}.",
+            f"{ana} cannot make {weeks[0]}.",
+            f"{bo} is assigned 2 presentations; each student gives 1.",
+        ]
+    )
     assert Presentation.objects.count() == 0
     assert PresentationPresenter.objects.count() == 0
 
@@ -404,14 +407,17 @@ def test_assignment_apply_twice_is_refused():
     with pytest.raises(ValidationError) as refused:
         assignment_apply(signup=signup, pairs=pairs)
 
-    assert refused.value.messages == [
-        f"{weeks[0]} takes 1 presentation, not 2 (1 already).",
-        f"{weeks[1]} takes 1 presentation, not 2 (1 already).",
-        f"{bo} is assigned 2 presentations (1 already); each student gives 1.",
-        f"{ana} is assigned 2 presentations (1 already); each student gives 1.",
-        f"{papers[0]} already has a row in {weeks[0]}.",
-        f"{papers[1]} already has a row in {weeks[1]}.",
-    ]
+    # Sorted: the messages follow the weeks' dates, which the factories do not fix.
+    assert sorted(refused.value.messages) == sorted(
+        [
+            f"{weeks[0]} takes 1 presentation, not 2 (1 already).",
+            f"{weeks[1]} takes 1 presentation, not 2 (1 already).",
+            f"{bo} is assigned 2 presentations (1 already); each student gives 1.",
+            f"{ana} is assigned 2 presentations (1 already); each student gives 1.",
+            f"{papers[0]} already has a row in {weeks[0]}.",
+            f"{papers[1]} already has a row in {weeks[1]}.",
+        ]
+    )
     assert Presentation.objects.count() == 2
 
 
@@ -423,10 +429,13 @@ def test_assignment_apply_counts_the_rows_an_earlier_apply_created():
     with pytest.raises(ValidationError) as refused:
         assignment_apply(signup=signup, pairs=[(bo, weeks[0], papers[1]), (ana, weeks[1], papers[2])])
 
-    assert refused.value.messages == [
-        f"{weeks[1]} takes 1 presentation, not 2 (1 already).",
-        f"{bo} is assigned 2 presentations (1 already); each student gives 1.",
-    ]
+    # Sorted: the messages follow the weeks' dates, which the factories do not fix.
+    assert sorted(refused.value.messages) == sorted(
+        [
+            f"{weeks[1]} takes 1 presentation, not 2 (1 already).",
+            f"{bo} is assigned 2 presentations (1 already); each student gives 1.",
+        ]
+    )
     assert Presentation.objects.count() == 1
 
 
