@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from papers.duplicates import papers_matching
@@ -10,6 +11,7 @@ from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
 from syllabus.api_links import ApiUrlField, PageUrlField
 from syllabus.caching import content_changed
 from syllabus.history import ADDED, history_batch, history_record
+from presenters.models import Presenter
 from syllabus.models import Presentation
 from syllabus.serializers import (
     ModelRulesMixin,
@@ -167,12 +169,23 @@ class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
         return super().validate(attrs)
 
 
+@extend_schema_field({"type": "integer", "description": "Leave it out for none."})
+class FormIdField(serializers.PrimaryKeyRelatedField):
+    """An id in a multipart body. A form cannot say null, so the schema offers the id or nothing (a
+    generated client would send the text "None"); a JSON body may still send null, a form an empty value."""
+
+    def validate_empty_values(self, data):
+        return (True, None) if data is None else super().validate_empty_values(data)
+
+
 class SlideDeckCreateSerializer(SlideDeckSerializer):
     """A new deck: its file (multipart) or its link, and its other fields."""
 
     file = serializers.FileField(
         required=False, help_text="A PDF or PowerPoint file (.pdf, .pptx, .ppt), or give a `link` instead."
     )
+    presentation = FormIdField(queryset=Presentation.objects.select_related("week", "paper"), required=False)
+    presenter = FormIdField(queryset=Presenter.objects.all(), required=False)
 
 
 class SlideDeckFileSerializer(ModelRulesMixin, serializers.ModelSerializer):

@@ -255,3 +255,18 @@ def test_file_writes_take_as_many_queries_for_a_busy_presenter(
     with django_assert_max_num_queries(30):
         large = count_queries(send)
     assert large == small
+
+
+@pytest.mark.parametrize(
+    ("body", "format_"), [({"presenter": None}, "json"), ({"presenter": ""}, "multipart")]
+)
+def test_a_new_deck_without_a_presenter_may_say_null_in_json_or_empty_in_a_form(editor_api, body, format_):
+    week = WeekFactory()
+
+    response = editor_api.post(
+        reverse("api:slidedeck-list"),
+        {"week": week.pk, "link": "https://example.org/d", **body},
+        format=format_,
+    )
+
+    assert (response.status_code, response.json()["presenter"]) == (201, None)
