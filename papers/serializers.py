@@ -8,10 +8,10 @@ from rest_framework import serializers
 from papers.duplicates import papers_matching
 from papers.lookup import Identifier, IdentifierError, parse_identifier
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
+from presenters.models import Presenter
 from syllabus.api_links import ApiUrlField, PageUrlField
 from syllabus.caching import content_changed
 from syllabus.history import ADDED, history_batch, history_record
-from presenters.models import Presenter
 from syllabus.models import Presentation
 from syllabus.serializers import (
     ModelRulesMixin,
