@@ -4,7 +4,7 @@ import django_filters
 from django.conf import settings
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, throttling
+from rest_framework import exceptions, parsers, throttling
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -16,10 +16,12 @@ from papers.serializers import (
     PaperLookupRequestSerializer,
     PaperLookupResultSerializer,
     PaperSerializer,
+    SlideDeckCreateSerializer,
+    SlideDeckFileSerializer,
     SlideDeckSerializer,
 )
 from papers.services import paper_metadata_find
-from syllabus.api import IdFilter, SeminarViewSet, visible_slide_decks
+from syllabus.api import FileChangePermissions, IdFilter, SeminarViewSet, visible_slide_decks
 from syllabus.api_defaults import UPLOAD_PARSERS
 from syllabus.exports import reading_lists
 from syllabus.exports.api import search_reading_list_action
@@ -161,14 +163,54 @@ class SlideDeckFilter(django_filters.FilterSet):
         fields = ["week", "presenter", "presentation", "is_public"]
 
 
+@extend_schema_view(
+    create=extend_schema(
+        description="Add a deck: upload its `file` (multipart), or give its `link` instead. A deck with a "
+        "link only may also be sent as JSON.",
+        request={"multipart/form-data": SlideDeckCreateSerializer},
+        responses={201: SlideDeckSerializer},
+    )
+)
 class SlideDeckViewSet(SeminarViewSet):
-    """Slide decks: an uploaded file (multipart) or a link. Anonymous clients see public decks only."""
+    """Slide decks: an uploaded file or a link. Anonymous clients see public decks only. A deck is added
+    as multipart (with its file) or JSON (with a link), changed as JSON, and its file replaced on its own
+    address, `file/`, as multipart."""
 
     serializer_class = SlideDeckSerializer
-    parser_classes = UPLOAD_PARSERS
     filterset_class = SlideDeckFilter
     ordering_fields = ["created", "week__date"]
     ordering = ["week__date", "id"]
 
     def get_queryset(self):
         return visible_slide_decks(self.request).select_related("week__term")
+
+    def get_serializer_class(self):
+        return SlideDeckCreateSerializer if self.action == "create" else super().get_serializer_class()
+
+    def get_parsers(self):
+        # Only adding a deck carries its file with its fields; the viewset's other writes are JSON.
+        # (DRF picks the parsers before it names the action, so the method and route say which it is.)
+        actions = getattr(self, "action_map", {})
+        request = getattr(self, "request", None)
+        if request is not None and actions.get(request.method.lower()) == "create":
+            return [parser() for parser in UPLOAD_PARSERS]
+        return super().get_parsers()
+
+    @extend_schema(
+        operation_id="slides_file_replace",
+        summary="Upload a slide deck's file",
+        request={"multipart/form-data": SlideDeckFileSerializer},
+        responses={200: OpenApiResponse(SlideDeckSerializer, description="The deck with its new file.")},
+    )
+    @action(
+        detail=True,
+        methods=["put"],
+        parser_classes=[parsers.MultiPartParser],
+        permission_classes=[FileChangePermissions],
+    )
+    def file(self, request, pk=None):
+        """PUT a PDF or PowerPoint file (multipart, field `file`): it replaces the deck's file, or its link.
+
+        The file is checked by its content, as on upload; a new thumbnail is drawn. Needs the permission
+        to change slide decks."""
+        return self.file_upload(SlideDeckFileSerializer)

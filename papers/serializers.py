@@ -2,11 +2,13 @@
 
 from django.db import transaction
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from papers.duplicates import papers_matching
 from papers.lookup import Identifier, IdentifierError, parse_identifier
 from papers.models import Paper, PaperLink, PaperLookup, SlideDeck
+from presenters.models import Presenter
 from syllabus.api_links import ApiUrlField, PageUrlField
 from syllabus.caching import content_changed
 from syllabus.history import ADDED, history_batch, history_record
@@ -113,17 +115,23 @@ class PaperInListSerializer(PaperSerializer):
 
 
 class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """A deck as it is read, and changed as JSON; its file is replaced on its own address (`file/`)."""
+
     url = ApiUrlField(view_name="api:slidedeck-detail")
     html_url = PageUrlField(
         "syllabus:week", ("week.term.slug", "week.slug"), help_text="The public page of the deck's week."
     )
     link = serializers.URLField(
-        source="url", max_length=1000, required=False, allow_blank=True, help_text="Slides kept elsewhere."
+        source="url",
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        help_text="Slides kept elsewhere. Writing a link to a deck that holds a file removes the file.",
     )
     file = serializers.FileField(
-        required=False,
-        allow_null=True,
-        help_text="A PDF or PowerPoint file, sent as multipart; null (with a link) removes it.",
+        read_only=True,
+        help_text="The uploaded PDF or PowerPoint file. Sent as multipart when the deck is added, or with "
+        "PUT …/file/, which replaces the file or the link.",
     )
     href = serializers.SerializerMethodField(help_text="Where to download or open the slides.")
     presentation = serializers.PrimaryKeyRelatedField(
@@ -153,6 +161,48 @@ class SlideDeckSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     def get_href(self, deck: SlideDeck) -> str:
         return self.context["request"].build_absolute_uri(deck.href)
+
+    def validate(self, attrs):
+        # A deck is a file or a link: a new link takes the place of the file.
+        if attrs.get("url") and self.instance is not None and self.instance.file:
+            attrs = {**attrs, "file": None}
+        return super().validate(attrs)
+
+
+@extend_schema_field({"type": "integer", "description": "Leave it out for none."})
+class FormIdField(serializers.PrimaryKeyRelatedField):
+    """An id in a multipart body. A form cannot say null, so the schema offers the id or nothing (a
+    generated client would send the text "None"); a JSON body may still send null, a form an empty value."""
+
+    def validate_empty_values(self, data):
+        return (True, None) if data is None else super().validate_empty_values(data)
+
+
+class SlideDeckCreateSerializer(SlideDeckSerializer):
+    """A new deck: its file (multipart) or its link, and its other fields."""
+
+    file = serializers.FileField(
+        required=False, help_text="A PDF or PowerPoint file (.pdf, .pptx, .ppt), or give a `link` instead."
+    )
+    presentation = FormIdField(queryset=Presentation.objects.select_related("week", "paper"), required=False)
+    presenter = FormIdField(queryset=Presenter.objects.all(), required=False)
+
+
+class SlideDeckFileSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """The body of PUT /api/v1/slides/{id}/file/: the file alone, as multipart. It replaces the deck's
+    file or its link."""
+
+    file = serializers.FileField(
+        help_text="A PDF or PowerPoint file (.pdf, .pptx, .ppt), checked by its content."
+    )
+
+    class Meta:
+        model = SlideDeck
+        fields = ["file"]
+        validators = []
+
+    def validate(self, attrs):
+        return super().validate({**attrs, "url": ""})
 
 
 class PaperLookupRequestSerializer(serializers.Serializer):

@@ -43,14 +43,18 @@ def replace_aliases(presenter: Presenter, names: list[str]) -> None:
 
 
 class PresenterSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """A presenter as it is read, and written as JSON; the photo is uploaded on its own address."""
+
     url = ApiUrlField(view_name="api:presenter-detail")
     html_url = PageUrlField("presenters:detail", ("slug",))
     aliases = AliasNamesField(
         required=False, help_text="Other spellings of the name; replaces all when given."
     )
-    # A plain file field: DRF's image field would refuse a non-image or an image bomb with its own vague
-    # message before the model's validator could say what is wrong. Null (or empty) removes the photo.
-    photo = serializers.FileField(required=False, allow_null=True, help_text=lazy(photos.help_text, str)())
+    photo = serializers.FileField(
+        read_only=True,
+        help_text="The photo as a 512 px square. Upload one with PUT …/photo/ (multipart), remove it with "
+        "DELETE …/photo/.",
+    )
 
     class Meta:
         model = Presenter
@@ -72,3 +76,16 @@ class PresenterInListSerializer(PresenterSerializer):
 
     class Meta(PresenterSerializer.Meta):
         fields = without_html(PresenterSerializer.Meta.fields)
+
+
+class PresenterPhotoSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """The body of PUT /api/v1/presenters/{id}/photo/: the photo alone, as multipart."""
+
+    # A plain file field: DRF's image field would refuse a non-image or an image bomb with its own vague
+    # message before the model's validator (presenters.photos) could say what is wrong.
+    photo = serializers.FileField(help_text=lazy(photos.help_text, str)())
+
+    class Meta:
+        model = Presenter
+        fields = ["photo"]
+        validators = []

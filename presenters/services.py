@@ -327,3 +327,9 @@ def presenter_calendar_weeks(*, presenter: Presenter) -> models.QuerySet[Week]:
     (as on "my sessions"; a calendar marks them tentative), with what a calendar says of them."""
     credited = Week.objects.filter(presentations__presenter_entries__presenter=presenter).values("pk")
     return Week.objects.filter(pk__in=credited).with_outline()
+
+
+def presenter_photo_remove(*, presenter: Presenter) -> None:
+    """Remove the presenter's photo; both squares are deleted from storage once the change commits."""
+    presenter.photo = ""
+    presenter.save()

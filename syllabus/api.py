@@ -1,12 +1,14 @@
 """The REST API for terms, weeks, presentations, categories and tags."""
 
+from collections.abc import Callable
+
 import django_filters
 from django import forms
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, status, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
@@ -88,6 +90,24 @@ class SeminarViewSet(CachedReadsMixin, OptimisticConcurrencyMixin, viewsets.Mode
             patch_cache_control(response, private=True)
         return response
 
+    def file_write(self, write: Callable[[Model], object]) -> Response:
+        """An object's file action: `write` it under If-Match, then answer it as its detail GET does."""
+        with transaction.atomic():
+            self.check_if_match()
+            write(self.get_object())
+        return self.object_response(self.get_serializer(self.reload_object()))
+
+    def file_upload(self, upload_class: type[serializers.Serializer]) -> Response:
+        """Store the file `upload_class` reads from the multipart body; it validates the upload with the
+        model's rules (type, size, pixels), as a change through the admin does."""
+
+        def store(obj: Model) -> None:
+            upload = upload_class(obj, data=self.request.data, context=self.get_serializer_context())
+            upload.is_valid(raise_exception=True)
+            upload.save()
+
+        return self.file_write(store)
+
 
 class ChangeModelPermissions(permissions.DjangoModelPermissions):
     """POST to an action that changes an existing object needs the change permission, not add."""
@@ -96,6 +116,12 @@ class ChangeModelPermissions(permissions.DjangoModelPermissions):
         **permissions.DjangoModelPermissions.perms_map,
         "POST": ["%(app_label)s.change_%(model_name)s"],
     }
+
+
+class FileChangePermissions(ChangeModelPermissions):
+    """Uploading or removing an object's file (PUT, DELETE) changes the object: the change permission."""
+
+    perms_map = {**ChangeModelPermissions.perms_map, "DELETE": ChangeModelPermissions.perms_map["POST"]}
 
 
 class GenerateWeeksPermissions(ChangeModelPermissions):

@@ -49,8 +49,8 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-# For the views whose objects carry a file (slide decks, presenters' photos): JSON as everywhere, and
-# multipart for the upload. The schema offers only multipart for their writes (api_schema).
+# For adding a slide deck: multipart with its file, or JSON with a link; the schema offers multipart
+# (api_schema). Other uploads (a photo, a deck's new file) have their own multipart-only addresses.
 UPLOAD_PARSERS = [JSONParser, parsers.MultiPartParser]
 
 

@@ -31,10 +31,10 @@ UPLOAD_VIEWS = {
     "admin:syllabus_week_change": ("SLIDE_MAX_BYTES", DECKS_PER_WEEK_FORM, "a slide deck"),
     "admin:presenters_presenter_add": ("PHOTO_MAX_BYTES", 1, "a photo"),
     "admin:presenters_presenter_change": ("PHOTO_MAX_BYTES", 1, "a photo"),
+    # The API's other writes are JSON, held to the general limit.
     "api:slidedeck-list": ("SLIDE_MAX_BYTES", 1, "a slide deck"),
-    "api:slidedeck-detail": ("SLIDE_MAX_BYTES", 1, "a slide deck"),
-    "api:presenter-list": ("PHOTO_MAX_BYTES", 1, "a photo"),
-    "api:presenter-detail": ("PHOTO_MAX_BYTES", 1, "a photo"),
+    "api:slidedeck-file": ("SLIDE_MAX_BYTES", 1, "a slide deck"),
+    "api:presenter-photo": ("PHOTO_MAX_BYTES", 1, "a photo"),
     "account:row": ("SLIDE_MAX_BYTES", 1, "a slide deck"),
     "account:profile": ("PHOTO_MAX_BYTES", 1, "a photo"),
 }

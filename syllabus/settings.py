@@ -348,8 +348,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "syllabus.api_defaults.PageNumberPagination",
     "PAGE_SIZE": 50,
     # JSON nested too deep or holding lone surrogates is a 400, not a 500 (see api_defaults.JSONParser).
-    # JSON only: what the schema offers (a form cannot carry nested fields); views that take a file
-    # add multipart (api_defaults.UPLOAD_PARSERS).
+    # JSON only: what the schema offers (a form cannot carry nested fields, lists or null); the
+    # addresses that take a file add multipart (api_defaults.UPLOAD_PARSERS, the file actions).
     "DEFAULT_PARSER_CLASSES": ["syllabus.api_defaults.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

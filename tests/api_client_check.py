@@ -4,12 +4,15 @@
 
 openapi-python-client (requirements-dev.txt) writes the client into a temporary folder, failing on any
 warning; then every module of it must import, and the client lists weeks (anonymously), then adds,
-changes, reads back and deletes a paper with the token, whose user needs the permissions on papers.
-Any difference is an AssertionError. `make api-client` runs it against a throw-away demo server.
+changes, reads back and deletes a paper with the token; adds a presenter, sets and clears their
+aliases (JSON) and uploads and removes their photo (multipart); adds a slide deck with its file
+(multipart), changes its title and presenter to null (JSON) and replaces its file. The token's user
+needs the permissions on papers, presenters and slide decks. Any difference is an AssertionError. `make api-client` runs it against a throw-away demo server.
 """
 
 import argparse
 import importlib
+import io
 import json
 import os
 import subprocess
@@ -20,6 +23,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+from PIL import Image
 
 PACKAGE = "syllabus_api_client"
 
@@ -76,8 +80,9 @@ def modules_import(package: Path) -> int:
     return len(names)
 
 
-def client_use(base_url: str, token: str) -> None:
-    """List weeks, then add, change, read back and delete a paper, through the generated client."""
+def client_use(base_url: str, token: str) -> int:
+    """List weeks, then add, change, read back and delete a paper, through the generated client; the id
+    of the first week listed."""
     client_module = importlib.import_module(PACKAGE)
     papers = importlib.import_module(f"{PACKAGE}.api.papers")
     weeks = importlib.import_module(f"{PACKAGE}.api.weeks")
@@ -127,6 +132,91 @@ def client_use(base_url: str, token: str) -> None:
         created.id, client=editor
     )
     assert deleted.status_code == 204, deleted
+    return listed.results[0].id
+
+
+def image_bytes(kind: str) -> bytes:
+    """A small generated image as JPEG, or as a one-page PDF (which the server checks like any slides)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), "teal").save(buffer, kind)
+    return buffer.getvalue()
+
+
+def presenter_and_deck_use(base_url: str, token: str, week_id: int) -> None:
+    """Presenters and slide decks: fields as JSON (lists, nulls), files on their own addresses."""
+    client_module = importlib.import_module(PACKAGE)
+    models = importlib.import_module(f"{PACKAGE}.models")
+    types = importlib.import_module(f"{PACKAGE}.types")
+    editor = client_module.AuthenticatedClient(
+        base_url=base_url, token=token, prefix="Token", raise_on_unexpected_status=True
+    )
+
+    def call(group: str, operation: str, *args, **kwargs):
+        module = importlib.import_module(f"{PACKAGE}.api.{group}.{operation}")
+        return module.sync(*args, client=editor, **kwargs)
+
+    run = uuid.uuid4().hex[:8]
+    presenter = call(
+        "presenters", "presenters_create", body=models.PresenterRequest(name=f"Lucía Ortega {run}")
+    )
+    assert isinstance(presenter, models.Presenter), presenter
+    aliases = [f"L. Ortega {run}", f"Lucia Ortega {run}"]
+    named = call(
+        "presenters",
+        "presenters_partial_update",
+        presenter.id,
+        body=models.PatchedPresenterRequest(aliases=aliases),
+    )
+    assert isinstance(named, models.Presenter) and sorted(named.aliases) == sorted(aliases), named
+    cleared = call(
+        "presenters",
+        "presenters_partial_update",
+        presenter.id,
+        body=models.PatchedPresenterRequest(aliases=[]),
+    )
+    assert isinstance(cleared, models.Presenter) and cleared.aliases == [], cleared
+
+    photo = types.File(payload=io.BytesIO(image_bytes("JPEG")), file_name="face.jpg", mime_type="image/jpeg")
+    pictured = call(
+        "presenters", "presenters_photo_replace", presenter.id, body=models.PresenterPhotoRequest(photo=photo)
+    )
+    assert isinstance(pictured, models.Presenter) and pictured.photo and pictured.photo_small, pictured
+    unpictured = call("presenters", "presenters_photo_remove", presenter.id)
+    assert isinstance(unpictured, models.Presenter) and (unpictured.photo, unpictured.photo_small) == (
+        None,
+        None,
+    )
+
+    def pdf(name: str):
+        return types.File(payload=io.BytesIO(image_bytes("PDF")), file_name=name, mime_type="application/pdf")
+
+    new_deck = models.SlideDeckCreateRequest(
+        week=week_id,
+        presenter=presenter.id,
+        title=f"Client check {run}",
+        file=pdf("talk.pdf"),
+        is_public=False,
+    )
+    deck = call("slides", "slides_create", body=new_deck)
+    assert isinstance(deck, models.SlideDeck), deck
+    assert (deck.presenter, deck.page_count, deck.is_public, deck.link) == (presenter.id, 1, False, ""), deck
+    assert deck.file and deck.file.endswith("/talk.pdf"), deck.file
+    change = models.PatchedSlideDeckRequest(title=f"Client check {run} (final)", presenter=None)
+    changed = call("slides", "slides_partial_update", deck.id, body=change)
+    assert isinstance(changed, models.SlideDeck), changed
+    got = (changed.title, changed.presenter, changed.file)
+    assert got[:2] == (f"Client check {run} (final)", None) and got[2].endswith("/talk.pdf"), (got, deck.file)
+    replaced = call(
+        "slides", "slides_file_replace", deck.id, body=models.SlideDeckFileRequest(file=pdf("v2.pdf"))
+    )
+    assert isinstance(replaced, models.SlideDeck) and replaced.file.endswith("/v2.pdf"), replaced
+
+    for group, operation, object_id in (
+        ("slides", "slides_destroy", deck.id),
+        ("presenters", "presenters_destroy", presenter.id),
+    ):
+        module = importlib.import_module(f"{PACKAGE}.api.{group}.{operation}")
+        assert module.sync_detailed(object_id, client=editor).status_code == 204
 
 
 def main() -> None:
@@ -142,8 +232,11 @@ def main() -> None:
         package = client_generate(schema_fetch(base_url), Path(folder))
         count = modules_import(package)
         print(f"api-client: {count} generated modules import")
-        client_use(base_url, arguments.token)
-    print("api-client: listed weeks, added, changed, read and deleted a paper")
+        week_id = client_use(base_url, arguments.token)
+        print("api-client: listed weeks, added, changed, read and deleted a paper")
+        presenter_and_deck_use(base_url, arguments.token, week_id)
+    print("api-client: set and cleared a presenter's aliases, uploaded and removed a photo, added a deck")
+    print("api-client: with its file, changed its title and presenter (null) and replaced its file")
 
 
 if __name__ == "__main__":

@@ -384,8 +384,8 @@ def test_the_admin_refuses_a_bad_photo_with_its_message(staff_client, content, n
 def test_the_api_takes_a_photo_and_answers_with_both_squares(editor_api):
     presenter = public_presenter(name="Ada")
 
-    response = editor_api.patch(
-        reverse("api:presenter-detail", args=[presenter.pk]),
+    response = editor_api.put(
+        reverse("api:presenter-photo", args=[presenter.pk]),
         {"photo": upload(camera_jpeg())},
         format="multipart",
     )
@@ -403,8 +403,8 @@ def test_the_api_takes_a_photo_and_answers_with_both_squares(editor_api):
 def test_the_api_refuses_a_bad_photo_with_its_message(editor_api, content, name, message):
     presenter = public_presenter(name="Ada")
 
-    response = editor_api.patch(
-        reverse("api:presenter-detail", args=[presenter.pk]),
+    response = editor_api.put(
+        reverse("api:presenter-photo", args=[presenter.pk]),
         {"photo": upload(content, name)},
         format="multipart",
     )
@@ -413,17 +413,63 @@ def test_the_api_refuses_a_bad_photo_with_its_message(editor_api, content, name,
     assert stored_files() == []
 
 
-def test_the_api_removes_a_photo_given_as_empty(editor_api, django_capture_on_commit_callbacks):
+def test_the_api_removes_a_photo(editor_api, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # the photo moves to the public store
         presenter = public_presenter(name="Ada", photo=upload(camera_jpeg()))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor_api.patch(
-            reverse("api:presenter-detail", args=[presenter.pk]), {"photo": ""}, format="multipart"
-        )
+        response = editor_api.delete(reverse("api:presenter-photo", args=[presenter.pk]))
 
     assert response.status_code == 200, response.json()
     assert (response.json()["photo"], response.json()["photo_small"], stored_files()) == (None, None, [])
+    assert response["ETag"] == editor_api.get(reverse("api:presenter-detail", args=[presenter.pk]))["ETag"]
+
+
+def test_the_api_replaces_a_photo_and_deletes_the_old_squares(editor_api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the photo moves to the public store
+        presenter = public_presenter(name="Ada", photo=upload(camera_jpeg()))
+    presenter.refresh_from_db()
+    old = {presenter.photo.name, presenter.photo_small.name}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_api.put(
+            reverse("api:presenter-photo", args=[presenter.pk]),
+            {"photo": upload(camera_jpeg())},
+            format="multipart",
+        )
+
+    assert response.status_code == 200, response.json()
+    presenter.refresh_from_db()
+    new = {presenter.photo.name, presenter.photo_small.name}
+    assert new.isdisjoint(old) and "" not in new
+    assert stored_files() == ["presenters/<key>/ada-128.webp", "presenters/<key>/ada-512.webp"]
+    assert [
+        name for name in old if storages["default"].exists(name) or storages["private"].exists(name)
+    ] == []
+
+
+def test_the_api_refuses_a_photo_put_without_a_file(editor_api):
+    presenter = public_presenter(name="Ada")
+
+    response = editor_api.put(reverse("api:presenter-photo", args=[presenter.pk]), {}, format="multipart")
+
+    assert (response.status_code, response.json()) == (400, {"photo": ["No file was submitted."]})
+
+
+def test_presenter_fields_are_written_as_json_and_the_photo_only_on_its_own_address(editor_api):
+    presenter = public_presenter(name="Ada")
+    detail = reverse("api:presenter-detail", args=[presenter.pk])
+
+    as_form = editor_api.patch(detail, {"photo": upload(camera_jpeg())}, format="multipart")
+    as_json = editor_api.patch(detail, {"photo": None, "aliases": ["A. Lovelace"]}, format="json")
+
+    assert as_form.status_code == 415
+    assert (as_json.status_code, as_json.json()["photo"], as_json.json()["aliases"]) == (
+        200,
+        None,
+        ["A. Lovelace"],
+    )
+    assert stored_files() == []
 
 
 def test_presenter_pages_show_the_small_square_in_lists_and_the_large_one_on_the_page(client):

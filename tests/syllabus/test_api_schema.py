@@ -10,14 +10,9 @@ from tests.syllabus.test_settings import PRODUCTION, load_settings
 pytestmark = pytest.mark.django_db
 
 NULL = {"$ref": "#/components/schemas/NullEnum"}
-UPLOADS = {
-    "presenters_create",
-    "presenters_update",
-    "presenters_partial_update",
-    "slides_create",
-    "slides_update",
-    "slides_partial_update",
-}
+# Only where a file is sent; a presenter's and a deck's other fields are written as JSON, where a list
+# (aliases) and null (a deck's presenter) can be said.
+UPLOADS = {"presenters_photo_replace", "slides_create", "slides_file_replace"}
 
 
 @pytest.fixture
@@ -46,6 +41,36 @@ def test_request_bodies_are_json_or_multipart_where_a_file_is_uploaded(schema):
         name for name, types in bodies.items() if types == ["application/json"]
     }
     assert {"papers_create", "papers_partial_update", "weeks_order", "signups_votes"} <= set(bodies)
+    assert {"presenters_partial_update", "slides_partial_update"} <= set(bodies)
+
+
+def test_file_uploads_have_their_own_operations_with_the_file_alone(schema):
+    found = operations(schema)
+    schemas = schema["components"]["schemas"]
+
+    def body(operation_id: str) -> dict:
+        ref = found[operation_id]["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
+        return schemas[ref.rsplit("/", 1)[-1]]
+
+    assert {
+        name: (found[name]["summary"], body(name)["required"]) for name in UPLOADS - {"slides_create"}
+    } == {
+        "presenters_photo_replace": ("Upload a presenter's photo", ["photo"]),
+        "slides_file_replace": ("Upload a slide deck's file", ["file"]),
+    }
+    assert (
+        found["presenters_photo_remove"]["summary"],
+        "requestBody" in found["presenters_photo_remove"],
+    ) == (
+        "Remove a presenter's photo",
+        False,
+    )
+    assert schemas["PatchedPresenterRequest"]["properties"].keys().isdisjoint({"photo", "photo_small"})
+    assert "file" not in schemas["PatchedSlideDeckRequest"]["properties"]
+    assert schemas["PatchedSlideDeckRequest"]["properties"]["presenter"] == {
+        "type": "integer",
+        "nullable": True,
+    }
 
 
 def test_every_operation_has_a_summary_and_its_own_operation_id(schema):

@@ -20,9 +20,12 @@ def announce(client, path: str, length: str = HUGE, **extra):
     [
         ("/api/v1/terms/", "2.6 MB"),
         ("/api/v1/slides/", "52.6 MB (a slide deck may be at most 50.0 MB)"),
-        ("/api/v1/slides/7/", "52.6 MB (a slide deck may be at most 50.0 MB)"),
-        ("/api/v1/presenters/", "12.6 MB (a photo may be at most 10.0 MB)"),
-        ("/api/v1/presenters/7/", "12.6 MB (a photo may be at most 10.0 MB)"),
+        ("/api/v1/slides/7/file/", "52.6 MB (a slide deck may be at most 50.0 MB)"),
+        ("/api/v1/presenters/7/photo/", "12.6 MB (a photo may be at most 10.0 MB)"),
+        # Written as JSON: no file, so the general limit.
+        ("/api/v1/slides/7/", "2.6 MB"),
+        ("/api/v1/presenters/", "2.6 MB"),
+        ("/api/v1/presenters/7/", "2.6 MB"),
     ],
 )
 def test_api_body_over_its_address_limit_is_json_413(client, path, limit, django_assert_num_queries):

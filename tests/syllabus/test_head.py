@@ -96,6 +96,8 @@ ADDRESSES = {
     "api:presenter-detail": _api("presenter-detail", lambda s: s.presenter.pk),
     "api:slidedeck-list": _api("slidedeck-list"),
     "api:slidedeck-detail": _api("slidedeck-detail", lambda s: s.deck.pk),
+    "api:slidedeck-file": _api("slidedeck-file", lambda s: s.deck.pk),
+    "api:presenter-photo": _api("presenter-photo", lambda s: s.presenter.pk),
     "api:category-list": _api("category-list"),
     "api:category-detail": _api("category-detail", lambda s: s.category.pk),
     "api:tag-list": _api("tag-list"),
