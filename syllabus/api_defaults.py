@@ -122,4 +122,11 @@ def exception_handler(exc, context):
         exc = Conflict("This conflicts with data that already exists (a duplicate or a missing reference).")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    request = context.get("request")
+    if response is not None and getattr(getattr(request, "accepted_renderer", None), "errors_as_json", False):
+        # A file was asked for (e.g. ?format=bibtex) but the answer is an error: JSON, and said so.
+        from rest_framework.renderers import JSONRenderer
+
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+    return response

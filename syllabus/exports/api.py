@@ -21,14 +21,14 @@ from syllabus.exports.responses import API_FORMATS, FORMATS, reading_list_respon
 
 
 class _FileRenderer(BaseRenderer):
-    """Writes the file the action made; an error (a dict) as JSON text, so it is still readable."""
+    """Writes the file the action made. Errors are answered as JSON (api_defaults.exception_handler)."""
 
     charset = "utf-8"
+    errors_as_json = True
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, str):
-            return data.encode()
-        return json.dumps(data).encode()
+        # Text, not bytes: DRF drops the Content-Type of an empty byte body (an empty reading list).
+        return data if isinstance(data, str) else json.dumps(data)
 
 
 class BibTeXRenderer(_FileRenderer):

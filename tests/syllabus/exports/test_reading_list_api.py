@@ -22,6 +22,12 @@ from tests.factories import (
 from tests.syllabus.exports.readers import read_bibtex, read_csv, read_ris
 from tests.syllabus.exports.test_reading_list_pages import BOTH, _seminar_with_drafts
 
+API_TYPES = {
+    "bibtex": "application/x-bibtex",
+    "ris": "application/x-research-info-systems",
+    "csv": "text/csv",
+}
+
 pytestmark = pytest.mark.django_db
 
 ATTENTION = {"Attention Is All You Need"}
@@ -136,7 +142,34 @@ def test_api_reading_lists_of_drafts_only_or_unknown_objects_are_not_found(anony
             "/api/v1/categories/junk/reading-list/",
             "/api/v1/presenters/99999999999999999999999/reading-list/",
         ):
-            assert api.get(path).status_code == 404, path
+            response = api.get(path)
+
+            assert response.status_code == 404, path
+            # Asked for a file, answered an error: JSON, and labelled as JSON (as the schema says).
+            assert response["Content-Type"] == "application/json", path
+            assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("api_format", ["bibtex", "ris", "csv"])
+def test_api_reading_list_error_in_a_file_format_is_json(client, api_format):
+    category = CategoryFactory()  # nothing published has it: not found
+
+    for path in (f"/api/v1/categories/{category.pk}/reading-list/", "/api/v1/tags/null,null/reading-list/"):
+        response = client.get(f"{path}?format={api_format}", HTTP_ACCEPT="*/*")
+
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("api_format", ["bibtex", "ris", "csv"])
+def test_api_empty_reading_list_is_still_a_file_of_its_type(anonymous_api, api_format):
+    _seminar_with_drafts()
+
+    response = anonymous_api.get(f"/api/v1/papers/reading-list/?q=zzzqqq&format={api_format}")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].split(";")[0] == API_TYPES[api_format]
 
 
 def test_api_reading_list_in_an_unknown_format_is_a_clear_4xx(anonymous_api):
