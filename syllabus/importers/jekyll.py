@@ -74,6 +74,8 @@ LOCAL_SLIDES = re.compile(r"^/[^?#]*\.(pdf|pptx?|key)$", re.I)
 # "Survey … / PDF", "Nuts and Bolts …: video": the name of a link, not of the paper.
 GENERIC_SUFFIX = re.compile(r"\s*[/:|\-]\s*(pdf|video|slides?|url|link)\s*$", re.I)
 PART = re.compile(r"[ivx]+|\d+|part")  # words that number the parts of one work
+# Headers of a column that numbers the rows: "Index", "No.", "#", "Nr", "Number".
+ORDINAL_HEADER = re.compile(r"index|idx|no\.?|nr\.?|num(ber)?\.?|#|n[°º]", re.I)
 HONORIFIC = re.compile(r"^(dr|prof|professor)\.?\s+", re.I)
 
 
@@ -316,14 +318,15 @@ def _tables(lines: list[tuple[int, str]]) -> list[tuple[int, int, list[tuple[int
         if not line.strip().startswith("|"):
             index += 1
             continue
-        roles = [_role(header) for header in _cells(line)]
+        headers = _cells(line)
+        roles = [_role(header) for header in headers]
         following = next((text for _, text in lines[index + 1 :] if text.strip()), "")
         has_separator = index + 1 < len(lines) and separator.fullmatch(lines[index + 1][1])
         # Some posts leave out the separator row; a header naming a papers column still makes a table.
         if not has_separator and not ("paper" in roles and following.strip().startswith("|")):
             index += 1
             continue
-        rows, index = [], index + (2 if has_separator else 1)
+        raw_rows, index = [], index + (2 if has_separator else 1)
         while index < len(lines):
             text = lines[index][1].strip()
             if not text:  # blank lines between rows do not end the table
@@ -339,13 +342,39 @@ def _tables(lines: list[tuple[int, str]]) -> list[tuple[int, int, list[tuple[int
                 cells.pop(cells.index("", 1))
             if len(cells) > len(roles):  # more cells than headers: the overflow joins the last one
                 cells = [*cells[: len(roles) - 1], " | ".join(cells[len(roles) - 1 :])]
+            raw_rows.append((lines[index][0], cells))
+            index += 1
+        roles = _without_ordinals(roles, headers, [cells for _, cells in raw_rows])
+        rows = []
+        for line_number, cells in raw_rows:
             row: dict[str, str] = {}
             for role, cell in zip(roles, cells, strict=False):
-                row[role] = f"{row[role]} + {cell}" if row.get(role) else cell  # two URL columns: keep both
-            rows.append((lines[index][0], row))
-            index += 1
+                if role:
+                    row[role] = (
+                        f"{row[role]} + {cell}" if row.get(role) else cell
+                    )  # two URL columns: keep both
+            rows.append((line_number, row))
         tables.append((number, lines[index - 1][0], rows))
     return tables
+
+
+def _without_ordinals(roles: list[str], headers: list[str], rows: list[list[str]]) -> list[str]:
+    """Roles with "" for the columns that only number the rows ("Index", "No.", "#", or 1, 2, 3 …).
+
+    Row order is already the table's order, so the numbers are dropped rather than shown as topics.
+    """
+    roles = list(roles)
+    for column, header in enumerate(headers):
+        if column >= len(roles) or roles[column] != "label":
+            continue
+        values = [row[column].strip() for row in rows if column < len(row) and row[column].strip()]
+        numbers = [int(value.rstrip(".")) for value in values if re.fullmatch(r"\d{1,3}\.?", value)]
+        if not values or len(numbers) < len(values):
+            continue
+        counted = numbers[0] <= 1 and numbers == sorted(numbers) and numbers[-1] <= len(rows)
+        if ORDINAL_HEADER.fullmatch(header.strip()) or (len(numbers) > 1 and counted):
+            roles[column] = ""
+    return roles
 
 
 def _role(header: str) -> str:

@@ -316,7 +316,7 @@ def test_index_and_team_tables_find_presenters_in_slide_labels_and_tags_in_cells
     run_import(site, "--site-url", "https://old.example.edu/seminar")
 
     assert rows("2020-01-05-DL0.md") == [
-        (1, "", "1", ["Arsh"], "Graph Markov Neural Nets"),
+        (1, "", "", ["Arsh"], "Graph Markov Neural Nets"),
         (2, "", "", ["Jack"], "A Closer Look at Memorization in Deep Networks"),
     ]
     assert rows("2019-12-11-team.md") == [
@@ -334,6 +334,73 @@ def test_index_and_team_tables_find_presenters_in_slide_labels_and_tags_in_cells
         "structured"
     ]
     assert SlideDeck.objects.filter(url="https://slides.example.org/t5.pdf").exists()
+
+
+ORDINAL_TABLES = """
+| No. | Papers | Paper URL | Our Slides |
+| --- | --- | --- | --- |
+| 1. | Learnt Prior VAE | | [Arsh Survey]({{site.baseurl}}/talks2017/jack.pdf) |
+| | Graph Markov Neural Networks | [PDF](https://arxiv.org/abs/1905.06214) | [Jack Survey](https://slides.example.org/gmnn.pdf) |
+| 3. | Normalizing Flows | [URL](https://arxiv.org/abs/1505.05770) | |
+
+Surveys:
+
+| | Papers | Our Slides |
+| --- | --- | --- |
+| 1 | Invariant Risk Minimization | [Zhe Survey](https://slides.example.org/irm.pdf) |
+| 2 | Nonlinear ICA | [PDF](https://slides.example.org/ica.pptx) |
+| 2 | Gaussian Processes | |
+
+Sets:
+
+| Topic | Papers |
+| --- | --- |
+| 2 | Deep Sets |
+| 7 | Set Transformer |
+"""
+
+
+def test_index_columns_are_row_order_not_topics_and_slides_cells_are_decks(tmp_path):
+    site = write_site(tmp_path / "site", {"2020-02-05-DL2.md": post(ORDINAL_TABLES, term="2020team")})
+
+    run_import(site, "--site-url", "https://old.example.edu/seminar", "--no-thumbnails")
+
+    # "No." (any case, any numbers) and an unnamed 1, 2, 2 column number the rows; the row order stays.
+    assert rows("2020-02-05-DL2.md")[:6] == [
+        (1, "", "", ["Arsh"], "Learnt Prior VAE"),
+        (2, "", "", ["Jack"], "Graph Markov Neural Networks"),
+        (3, "", "", [], "Normalizing Flows"),
+        (4, "", "", ["Zhe"], "Invariant Risk Minimization"),
+        (5, "", "", [], "Nonlinear ICA"),
+        (6, "", "", [], "Gaussian Processes"),
+    ]
+    # Numbers that do not count the rows (2, 7) under a header that is not an index stay what they were.
+    assert [row[2] for row in rows("2020-02-05-DL2.md")[6:]] == ["2", "7"]
+    assert list(
+        PaperLink.objects.filter(paper__title="Graph Markov Neural Networks").values_list("url", flat=True)
+    ) == ["https://arxiv.org/abs/1905.06214"]
+    assert list(PaperLink.objects.filter(paper__title="Normalizing Flows").values_list("url", flat=True)) == [
+        "https://arxiv.org/abs/1505.05770"
+    ]
+    decks = {
+        deck.presentation.paper.title: deck
+        for deck in SlideDeck.objects.select_related("presentation__paper")
+    }
+    assert decks["Learnt Prior VAE"].file and decks["Learnt Prior VAE"].title == "Arsh Survey"
+    assert decks["Graph Markov Neural Networks"].url == "https://slides.example.org/gmnn.pdf"
+    assert decks["Nonlinear ICA"].url == "https://slides.example.org/ica.pptx"
+    assert set(decks) == {
+        "Learnt Prior VAE",
+        "Graph Markov Neural Networks",
+        "Invariant Risk Minimization",
+        "Nonlinear ICA",
+    }
+    assert not PaperLink.objects.filter(url__startswith="https://slides.example.org").exists()
+    assert not Paper.objects.filter(title__in=["1", "2", "3", "1.", "3."]).exists()
+
+    before = counts()
+    output = run_import(site, "--site-url", "https://old.example.edu/seminar", "--no-thumbnails")
+    assert counts() == before and "papers: 0" in output
 
 
 def test_the_same_paper_in_two_weeks_is_one_paper(site):
