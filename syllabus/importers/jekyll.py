@@ -12,6 +12,8 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from syllabus.importers.footnotes import footnote_split
+
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.*)\.(md|markdown)$")
 EXCERPT = "<!--excerpt.start-->"
 LIQUID_ASSIGN = re.compile(r"\{%\s*assign\s+(\w+)\s*=\s*(.*?)\s*%\}")
@@ -121,6 +123,7 @@ class Reading:
     slides: list[tuple[Link, str]] = field(default_factory=list)  # (link, presenter named with it)
     tags: list[str] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
+    notes: str = ""  # a person's review of the paper, for the row
 
     @property
     def arxiv_id(self) -> str:
@@ -689,8 +692,25 @@ def _attach_footnotes(post: Post, footnotes: dict[str, str]) -> list[tuple[str, 
                 post.problems.append(f"footnote [^{key}] matches no paper; kept in the week's notes")
                 continue
             post.problems.append(f"footnote [^{key}] matched by its number only")
-        match.abstract = (match.abstract + "\n\n" + _strip_title(text, match.title)).strip()
+        _read_footnote(match, _strip_title(text, match.title))
     return unmatched
+
+
+def _read_footnote(reading: Reading, text: str) -> None:
+    """A footnote's venue, year and authors fill the reading's empty ones; a review goes to its notes."""
+    parts = footnote_split(text, reading.title)
+    reading.venue = reading.venue or parts.venue
+    reading.year = reading.year or parts.year
+    reading.authors = reading.authors or parts.authors
+    known = {link.url for link in reading.links}
+    # An address among the heads has no link text: its host is its label.
+    reading.links.extend(
+        Link(url=url, label=url.split("/")[2].removeprefix("www."))
+        for url in dict.fromkeys(parts.urls)
+        if url not in known
+    )
+    reading.abstract = (reading.abstract + "\n\n" + parts.abstract).strip()
+    reading.notes = (reading.notes + "\n\n" + parts.note).strip()
 
 
 def _strip_title(text: str, title: str) -> str:

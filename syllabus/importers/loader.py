@@ -202,8 +202,9 @@ class SiteImporter:
             single_line(reading.label)[:200],
             paper.pk if paper else None,
         )
-        if row.pk is None or wanted != (row.section, row.label, row.paper_id):
-            row.section, row.label, row.paper = wanted[0], wanted[1], paper
+        notes = row.notes or reading.notes  # a reviewer's note from the post; notes written here stay
+        if row.pk is None or wanted != (row.section, row.label, row.paper_id) or notes != row.notes:
+            row.section, row.label, row.paper, row.notes = wanted[0], wanted[1], paper, notes
             row.save()
         presenters = list(dict.fromkeys(self._presenter(name) for name in reading.presenters))
         table.credit(row, presenters)
