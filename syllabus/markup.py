@@ -24,6 +24,9 @@ CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]+`)", re.DOTALL)
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])", re.DOTALL)
 PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")  # private-use characters that markdown leaves alone
 TAG = re.compile(r"(<[^>]*>)")
+# An `<a name="…">` anchor loses its name to the sanitiser; an `<a>` with no href is not a link.
+ANCHOR_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
+PIXELS = re.compile(r"\d{1,5}")
 LOCAL_LINK = re.compile(r'href="#')
 # Python-Markdown parses nested lists and quotes recursively: a few hundred levels exhaust Python's
 # stack. Nobody writes 30 levels; deeper text is refused on write and shown as plain text if stored.
@@ -39,9 +42,16 @@ MATHML_ATTRIBUTES = {"display", "xmlns", "mathvariant", "stretchy", "fence", "se
                      "columnalign", "rowalign", "columnspacing", "rowspacing", "linethickness", "accent",
                      "accentunder", "movablelimits", "notation", "width", "height", "depth", "encoding"}  # fmt: skip
 
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"tfoot"} | MATHML_TAGS
+# Tags and presentational attributes that HTML5 made obsolete (`<center>`, `<img align>`) are dropped,
+# their text kept, so that pages holding old sites' HTML still validate. Image maps need names we drop.
+OBSOLETE_TAGS = {"acronym", "center", "strike", "tt", "rtc", "map", "area"}
+ALLOWED_TAGS = (nh3.ALLOWED_TAGS - OBSOLETE_TAGS) | {"tfoot"} | MATHML_TAGS
+OBSOLETE_ATTRIBUTES = {"align", "char", "charoff", "summary", "size"}
 ALLOWED_ATTRIBUTES = {
-    **nh3.ALLOWED_ATTRIBUTES,
+    **{
+        tag: allowed - OBSOLETE_ATTRIBUTES - ({"width"} if tag == "hr" else set())
+        for tag, allowed in nh3.ALLOWED_ATTRIBUTES.items()
+    },
     **{tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS},
     # Footnote and table-of-contents anchors.
     "a": {"href", "hreflang", "title"},
@@ -134,14 +144,28 @@ def _render(text: str) -> str:
     rendered = "".join(_put_back(piece, formulas) for piece in TAG.split(rendered))
     prefix = "md-" + hashlib.blake2s(text.encode(), digest_size=3).hexdigest() + "-"
     rendered = LOCAL_LINK.sub(f'href="#{prefix}', rendered)
-    return nh3.clean(
+    cleaned = nh3.clean(
         rendered.strip(),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_valid_attribute,
         allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
         id_prefix=prefix,
     ).strip()
+    return ANCHOR_WITHOUT_HREF.sub(r"\1", cleaned)
+
+
+def _valid_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Drop values HTML does not allow: an image's width or height is a number of pixels ("80%" is not).
+
+    A space in an address is written %20, as a browser would send it (the stored text keeps it).
+    """
+    if tag == "img" and attribute in ("width", "height") and not PIXELS.fullmatch(value.strip()):
+        return None
+    if attribute in ("href", "src"):
+        return value.strip().replace(" ", "%20")
+    return value
 
 
 def _put_back(piece: str, formulas: list[tuple[str, str]]) -> str:

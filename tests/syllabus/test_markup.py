@@ -50,6 +50,33 @@ def test_markdown_is_sanitised(source, forbidden):
     assert forbidden not in render_markdown(source)
 
 
+def test_html_from_old_sites_is_made_valid_html5():
+    """Old posts size images in percent, align them and mark headings with `<a name>` anchors."""
+    html = render_markdown(
+        '## Results<a name="results"></a>\n\n'
+        '<img src="/a.png" width="80%" height="120" align="left" alt="Plot">\n\n'
+        '<table align="center" summary="s"><tr><td align="left" char=".">1</td></tr></table>\n\n'
+        '<a name="end">The end</a> and [a link](https://example.org/)\n\n'
+        "<center>Centered</center> ![A chart](/files/my chart.png)"
+    )
+
+    assert ">Results</h3>" in html
+    assert '<img src="/a.png" alt="Plot" height="120">' in html
+    assert "<table><tbody><tr><td>1</td></tr></tbody></table>" in html
+    assert '<p>The end and <a href="https://example.org/"' in html
+    assert "Centered" in html and '<img alt="A chart" src="/files/my%20chart.png">' in html
+    for obsolete in (
+        "align=",
+        "summary=",
+        "char=",
+        'width="80%"',
+        "<a>",
+        '<a rel="noopener noreferrer">',
+        "<center>",
+    ):
+        assert obsolete not in html
+
+
 def test_inline_and_display_math_become_mathml():
     html = render_markdown("Loss $x^2$ and\n\n$$\\frac{a}{b}$$")
 
