@@ -12,15 +12,23 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from syllabus.importers.bullets import LAST, OWN, Group, Item, placement, url_title
 from syllabus.importers.footnotes import footnote_split
+from syllabus.importers.links import (
+    BARE_URL,
+    LINK,
+    bare_label,
+    bare_urls,
+    link_kind,
+    link_text,
+    only_link_words,
+    without_link_texts,
+)
 
 FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.*)\.(md|markdown)$")
 EXCERPT = "<!--excerpt.start-->"
 LIQUID_ASSIGN = re.compile(r"\{%\s*assign\s+(\w+)\s*=\s*(.*?)\s*%\}")
 LIQUID_VALUE = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
-# [text](url) and [text](url "title"); one level of brackets in the text, of parentheses in the url.
-LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\s*\)")
-BARE_URL = re.compile(r"(?<![(\[])\bhttps?://[^\s)|>\]]+")
 FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\](?!:)")
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")
 TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
@@ -89,21 +97,7 @@ class Link:
     @property
     def kind(self) -> str:
         """pdf, abstract, code, video, blog or other: from the address, then the label."""
-        url, label = self.url.lower(), self.label.lower()
-        if "github.com" in url or "gitlab" in url or "code" in label:
-            return "code"
-        if (
-            any(host in url for host in ("youtube.", "youtu.be", "videolectures", "vimeo."))
-            or "video" in label
-        ):
-            return "video"
-        if "arxiv.org/abs" in url or "openreview.net/forum" in url:
-            return "abstract"
-        if url.endswith(".pdf") or "/pdf/" in url or "pdf" in label:
-            return "pdf"
-        if "blog" in url or "blog" in label:
-            return "blog"
-        return "other"
+        return link_kind(self.url, self.label)
 
 
 @dataclass
@@ -246,8 +240,10 @@ def resolve_liquid(text: str) -> str:
         parts = [part.strip().strip("'\"") for part in expression.split("| append:")]
         values[name] = "".join("" if part == "site.baseurl" else part for part in parts)
     text = LIQUID_ASSIGN.sub("", text)
-    resolved = LIQUID_VALUE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
-    return re.sub(r"(?<!:)/{2,}", "/", resolved)
+    # Only the slashes met where a value was put in merge ("{{filedir}}/a.pdf" with "/f/"): an
+    # address written with "//" in it ("//cdn…", ".../a//b") stays as written.
+    resolved = LIQUID_VALUE.sub(lambda m: "\x00" + values.get(m.group(1), m.group(0)) + "\x00", text)
+    return re.sub(r"/*\x00[\x00/]*", lambda m: "/" if "/" in m.group(0) else "", resolved)
 
 
 def _read_body(post: Post, content: str, offset: int) -> None:
@@ -399,7 +395,7 @@ def _role(header: str) -> str:
 
 def _links(text: str) -> list[Link]:
     links = [Link(url=url, label=label.strip()) for label, url in LINK.findall(text) if url]
-    links += [Link(url=url) for url in BARE_URL.findall(LINK.sub("", text))]
+    links += [Link(url=url, label=bare_label(url)) for url in bare_urls(LINK.sub("", text))]
     return links
 
 
@@ -489,7 +485,7 @@ def _table_readings(rows: list[tuple[int, dict[str, str]]], post: Post) -> list[
         paper_cell = cells.get("paper", "")
         reading.footnotes = FOOTNOTE_REF.findall(" ".join(cells.values()))  # cited from any cell
         # A bare address in the title cell is one of its links (below), not part of the title.
-        citation = split_citation(_plain(BARE_URL.sub("", paper_cell)))
+        citation = split_citation(_plain(without_link_texts(BARE_URL.sub("", paper_cell))))
         reading.title, reading.authors, reading.venue, reading.year = citation
         if _only_generic_links(paper_cell):  # "[video](…) + [slide](…)": links, not a title
             reading.title = ""
@@ -595,8 +591,9 @@ def _heading_readings(lines: list[tuple[int, str]], post: Post) -> list[str]:
     Under a paper, every line is one of its items (authors, links, abstract), bulleted or not; a
     line that continues the one above (a link or sentence broken over lines) joins it.
     """
-    leftover, section, current = [], "", None
+    leftover, section, current, group = [], "", None, None
     item: list[str] = []  # the item being read, line by line
+    start = Item(0, 0, False, True)  # where it starts
     previous_blank = True
     for number, line in [*lines, (0, "")]:
         stripped = line.strip()
@@ -607,11 +604,15 @@ def _heading_readings(lines: list[tuple[int, str]], post: Post) -> list[str]:
             _unclosed_link(" ".join(item)) or (not previous_blank and not stripped[0].isupper())
         )
         if current is not None and item and not continues:
-            _read_item(current, " ".join(item))
+            start.text = " ".join(item)
+            _place_item(post, group, start)
             item = []
-        previous_blank = not stripped
+        if group is not None and (heading or not number):
+            _topic_heading(post, group)
+            group = None
+        blank_before, previous_blank = previous_blank, not stripped
         if heading:
-            text = _plain(heading.group(2))
+            text = _plain(without_link_texts(heading.group(2)))
             lowered = text.lower().rstrip(": ")
             if "reading" in lowered or text.endswith(":") or re.match(r"^(even )?more\b", lowered):
                 section, current = text.rstrip(": "), None
@@ -622,11 +623,50 @@ def _heading_readings(lines: list[tuple[int, str]], post: Post) -> list[str]:
             )
             current.links = _links(heading.group(2))
             post.readings.append(current)
+            group = Group(paper=current)
         elif current is not None and stripped:
+            if not item:
+                indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+                start = Item(number, indent, bool(bullet), blank_before)
             item.append(bullet.group(1) if bullet else stripped)
         elif current is None and number:
             leftover.append(line)
     return leftover
+
+
+def _place_item(post: Post, group: Group, item: Item) -> None:
+    """An item goes to the paper above, to the bullet it is indented under, or is a reading of its own."""
+    labels = [label.strip() for label, url in LINK.findall(item.text) if url]
+    bare = bare_urls(LINK.sub("", item.text))
+    rest = _plain(BARE_URL.sub("", LINK.sub("", item.text))).strip(" :+-\u2013")
+    where = placement(group, item, rest, labels, bare)
+    if where == LAST:
+        _read_item(group.readings[-1], item.text)
+    elif where == OWN:
+        own = Reading(line=item.line, section=group.paper.section, links=_links(item.text))
+        named = (
+            rest
+            if rest and not only_link_words(rest)
+            else next((label for label in labels if not link_text(label)), "")
+        )
+        if named:
+            own.title, own.authors, own.venue, own.year = split_citation(named)
+        else:
+            own.title = url_title(bare[0] if bare else own.links[0].url)
+        post.readings.append(own)
+        group.add(own, item.indent, links_only=not named)
+    else:
+        group.items += 1
+        _read_item(group.paper, item.text)
+
+
+def _topic_heading(post: Post, group: Group) -> None:
+    """A heading whose bullets all became readings of their own names their topic, not a paper."""
+    paper = group.paper
+    if group.readings and not (paper.links or paper.abstract or paper.authors or paper.slides):
+        post.readings.remove(paper)
+        for reading in group.readings:
+            reading.label = reading.label or paper.title
 
 
 def _unclosed_link(text: str) -> bool:
@@ -635,8 +675,11 @@ def _unclosed_link(text: str) -> bool:
 
 def _read_item(reading: Reading, item: str) -> None:
     """One item under a paper heading: its links, then authors or abstract from the text."""
-    reading.links.extend(_links(item))
+    links = _links(item)
     rest = _plain(BARE_URL.sub("", LINK.sub("", item))).strip(" :+")
+    if rest and only_link_words(rest) and len(links) == 1 and not LINK.search(item):
+        links[0].label = rest  # "Paper: https://…", "code: https://…": the text shown with it
+    reading.links.extend(links)
     if not rest or rest.lower() in NOT_A_NAME:  # "Paper: https://…" is only a link
         return
     authors, _, abstract = rest.partition(" / ") if " / " in rest[:400] else ("", "", rest)

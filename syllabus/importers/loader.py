@@ -259,7 +259,10 @@ class SiteImporter:
         known_links = self.known.links[paper.pk]
         new, seen = [], set()
         for order, link in enumerate(reading.links):
-            url = self._absolute(link.url)[:1000]
+            url = self._absolute(link.url)
+            if len(url) > 1000:  # cut short it would lead elsewhere: the post's body still has it
+                post.problems.append(f"line {reading.line}: link {url[:80]}… is too long to store")
+                continue
             if url in seen:
                 continue  # the same address twice in one row: the first one stands
             seen.add(url)
