@@ -69,27 +69,27 @@ def term_names_file(path: Path) -> dict[str, TermName]:
     if path.suffix.lower() == ".csv":
         rows = [row for row in csv.reader(text.splitlines()) if row and row[0].strip()]
         if rows and rows[0][0].strip().lower() in ID_KEYS:
-            rows = rows[1:]
-        entries = {row[0].strip(): row[1:] for row in rows if len(row) >= 2}
-        return {
-            key: TermName(*(single_line(value) for value in values[:2])) for key, values in entries.items()
+            rows = rows[1:]  # the header
+        data = {
+            row[0].strip(): {"name": row[1], "description": ",".join(row[2:])} for row in rows if len(row) > 1
         }
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ValueError(f"{path} is not YAML: {error}") from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise ValueError(f"{path} is not YAML: {error}") from None
     if isinstance(data, list):
         data = {_first(item, ID_KEYS): item for item in data if isinstance(item, dict)}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path} maps no term keys to names")
     found = {}
-    for key, value in data.items():
+    for key, value in data.items() if isinstance(data, dict) else ():
         name = (
             value if isinstance(value, str) else _first(value, NAME_KEYS) if isinstance(value, dict) else ""
         )
         if key and single_line(str(name)):
             description = _first(value, DESCRIPTION_KEYS) if isinstance(value, dict) else ""
             found[str(key)] = TermName(single_line(str(name)), description)
+    if not found:
+        raise ValueError(f"{path} maps no term keys to names")
     return found
 
 
@@ -180,9 +180,9 @@ class TermNamer:
             site = self.site_name(key)
             return TermName(
                 given.name, given.description or (site.description if site else "")
-            ), "--term-names"
+            ), "from --term-names"
         if site := self.site_name(key):
-            return site, "the site's pages and data"
+            return site, "from the site's pages and data"
         return TermName(readable_name(key)), "made from the key"
 
     def term_apply(self, term: Term) -> bool:
