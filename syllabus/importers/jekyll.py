@@ -176,20 +176,21 @@ def normalise_title(title: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", title.lower()).split())
 
 
-def read_post(path: Path, known_people: set[str] | None = None) -> Post:
-    """Parse one `_posts/YYYY-MM-DD-slug.md` file.
+def read_post(path: Path, known_people: set[str] | None = None, *, date: datetime.date | None = None) -> Post:
+    """Parse one `_posts/YYYY-MM-DD-slug.md` file (or a collection's document, dated by `date`).
 
     `known_people` (lower case) are the names the whole site shows to be people: a one-word first
     cell is a presenter only if it is one of them ("Jack"), else a topic ("Memory"). Without it,
     any one-word name is taken for a person.
     """
-    match = FILE_NAME.match(path.name)
-    if not match:
-        raise PostError("the file name does not start with a date (YYYY-MM-DD-...)", 1)
-    try:
-        date = datetime.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError as error:
-        raise PostError(f"the date in the file name is impossible: {error}", 1) from None
+    if date is None:
+        match = FILE_NAME.match(path.name)
+        if not match:
+            raise PostError("the file name does not start with a date (YYYY-MM-DD-...)", 1)
+        try:
+            date = datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError as error:
+            raise PostError(f"the date in the file name is impossible: {error}", 1) from None
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

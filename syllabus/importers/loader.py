@@ -5,7 +5,7 @@ A week is keyed on its source file, a row on (week, order), a paper on its arXiv
 """
 
 import contextlib
-import fnmatch
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,8 @@ from syllabus.importers.jekyll import (
     similar_titles,
 )
 from syllabus.importers.known_rows import KnownRows
+from syllabus.importers.site_config import SiteConfig, Source, session_to_fill, sources_date
+from syllabus.importers.term_names import TermName, TermNamer, terms_name
 from syllabus.media import media_follow_presenters
 from syllabus.models import Category, Presentation, PresentationPresenter, Term, Week, free_slug
 from syllabus.text import single_line
@@ -43,6 +45,7 @@ class Summary:
     counts: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)  # posts not imported: "file:line: why"
     problems: list[str] = field(default_factory=list)  # imported, but worth a look: "file: line N: what"
+    notes: list[str] = field(default_factory=list)  # where addresses, dates and term names came from
 
     def report(self) -> list[str]:
         order = ["posts", "failed posts", "terms", "weeks", "papers", "links", "presenters", "abstracts"]
@@ -51,27 +54,45 @@ class Summary:
 
 
 class SiteImporter:
-    def __init__(self, site_dir: Path, *, site_url: str = "", dry_run: bool = False, thumbnails: bool = True):
+    def __init__(
+        self,
+        site_dir: Path,
+        *,
+        site_url: str = "",
+        dry_run: bool = False,
+        thumbnails: bool = True,
+        start_date: datetime.date | None = None,
+        weekday: int | None = None,
+        term_names: dict[str, TermName] | None = None,
+    ):
         self.site_dir = site_dir
-        self.site_url = site_url.rstrip("/")
+        self.config = SiteConfig.read(site_dir)
+        self.site_url = (site_url or self.config.site_url).rstrip("/")
         self.dry_run = dry_run
         self.thumbnails = thumbnails
+        self.start_date, self.weekday = start_date, weekday
+        self.term_namer = TermNamer(site_dir, term_names)
         self.summary = Summary()
+        if self.site_url and not site_url:
+            self.summary.notes.append(f"site address: {self.site_url} (url and baseurl in _config.yml)")
         self.categories = self._category_pages()
         self.known: KnownRows | None = None
         self.presenters_seen: set[str] = set()
 
     def run(self, only: str = "*") -> Summary:
-        found = [*(self.site_dir / "_posts").glob("*.md"), *(self.site_dir / "_posts").glob("*.markdown")]
-        posts = sorted(path for path in found if fnmatch.fnmatch(path.name, only))
+        posts = self._dated(self.config.sources(self.site_dir, only))
         known_people = self._known_people(posts)
         # A dry run is the real run rolled back at the end, so that its summary is the real one.
         with transaction.atomic() if self.dry_run else contextlib.nullcontext():
             self.known = KnownRows.load()
-            terms = {post.term for post in (self._import(path, known_people) for path in posts) if post}
+            terms = {post.term for post in (self._import(source, known_people) for source in posts) if post}
+            renamed = terms_name(
+                codes={single_line(code)[:50] or "imported" for code in terms}, namer=self.term_namer
+            )
             if self.dry_run:
                 transaction.set_rollback(True)
         self.summary.counts["terms"] = len(terms)
+        self.summary.notes += self.term_namer.report() + ([f"terms renamed: {renamed}"] if renamed else [])
         self.summary.problems += [
             f"presenters {short!r} and {long!r} may be one person (make one an alias of the other)"
             for short, long in maybe_one_person(
@@ -80,11 +101,24 @@ class SiteImporter:
         ]
         return self.summary
 
-    def _import(self, path: Path, known_people: set[str]) -> Post | None:
+    def _dated(self, sources: list[Source]) -> list[Source]:
+        """The sources with a date; collection documents no date was found for are refused."""
+        dating = sources_date(sources, start=self.start_date, weekday=self.weekday)
+        self.summary.notes += dating.report()
+        for source in dating.refused:
+            self.summary.counts["failed posts"] += 1
+            self.summary.failures.append(
+                f"{source.where}:1: no date: none in its file name or front matter, term {source.term!r} "
+                "has no meeting schedule here, and no --start-date was given"
+            )
+        return [source for source in sources if source.date is not None or not source.collection]
+
+    def _import(self, source: Source, known_people: set[str]) -> Post | None:
         """One post in its own transaction; None, with the reason in the summary, when it fails."""
-        where = f"_posts/{path.name}"
+        where = source.where
         try:
-            post = read_post(path, known_people)
+            post = read_post(source.path, known_people, date=source.date)
+            post.term = post.term or source.term
         except PostError as error:
             self.summary.counts["failed posts"] += 1
             self.summary.failures.append(f"{where}:{error.line or 1}: {error}")
@@ -102,7 +136,7 @@ class SiteImporter:
         self.summary.problems.extend(f"{where}: {problem}" for problem in post.problems)
         return post
 
-    def _known_people(self, posts: list[Path]) -> set[str]:
+    def _known_people(self, posts: list[Source]) -> set[str]:
         """Names the site shows to be people: beside slide links, in slide file names, or already presenters.
 
         A word of a slide file name that is also a word of a paper title on the site is a topic
@@ -111,9 +145,9 @@ class SiteImporter:
         names = {name.lower() for name in Presenter.objects.values_list("name", flat=True)}
         names |= {name.lower() for name in PresenterAlias.objects.values_list("name", flat=True)}
         file_name_words, title_words = set(), set()
-        for path in posts:
+        for source in posts:
             try:
-                post = read_post(path)
+                post = read_post(source.path, date=source.date)
             except PostError:
                 continue  # reported on the real pass
             names |= post.slide_names
@@ -140,12 +174,23 @@ class SiteImporter:
     # One post ---------------------------------------------------------------------------------
     def _load(self, post: Post, where: str) -> None:
         term = self._term(post)
-        week = Week.objects.filter(source_path=where).first() or Week(source_path=where)
+        week = Week.objects.filter(source_path=where).first()
+        week = (
+            week or session_to_fill(term=term, date=post.date, source_path=where) or Week(source_path=where)
+        )
         is_new = week.pk is None
         # Names are one line (the models' validators say so; an import normalises instead of failing).
         title, code = single_line(post.title)[:300], single_line(post.code)[:50]
         wanted = (term.pk, title, code, post.date, post.body, True)
-        if is_new or wanted != (week.term_id, week.title, week.code, week.date, week.body, week.is_published):
+        # A new week, or a generated session the post takes over, has no slug yet.
+        if not week.slug or wanted != (
+            week.term_id,
+            week.title,
+            week.code,
+            week.date,
+            week.body,
+            week.is_published,
+        ):
             week.term, week.title, week.code, week.date = term, title, code, post.date
             week.body, week.is_published = post.body, True
             if week.position is None:
@@ -175,7 +220,9 @@ class SiteImporter:
         code = single_line(post.term)[:50] or "imported"
         term = self.known.terms.get(code)
         if term is None:
-            term = Term(code=code, name=code, start_date=post.date, end_date=post.date, is_published=True)
+            named, _ = self.term_namer.name(code)
+            term = Term(code=code, name=named.name[:200], description=named.description, is_published=True)
+            term.start_date = term.end_date = post.date
         elif term.start_date <= post.date <= term.end_date:
             return term
         term.start_date, term.end_date = min(term.start_date, post.date), max(term.end_date, post.date)

@@ -294,10 +294,10 @@ def test_local_slides_are_copied_and_missing_ones_linked_to_the_old_site(site, s
     assert decks == {
         (
             "Ceyer",
-            "slides/2017course/theoretical17-v/<random>/20170912-ceyer.pdf",
+            "slides/2017-course/theoretical17-v/<random>/20170912-ceyer.pdf",
             "talks2017/20170912-Ceyer.pdf",
         ),
-        ("Jack", "slides/2017course/theoretical17-v/<random>/jack.pdf", "talks2017/jack.pdf"),
+        ("Jack", "slides/2017-course/theoretical17-v/<random>/jack.pdf", "talks2017/jack.pdf"),
     }
     copied = week.slide_decks.get(presenter__name="Ceyer").file
     assert (Path(settings.MEDIA_ROOT) / copied.name).read_bytes() == b"%PDF-1.4 slides of 20170912-Ceyer.pdf"
@@ -700,7 +700,7 @@ def test_copied_pdf_slides_get_thumbnails(site):
 
     deck = SlideDeck.objects.get(source_path="talks2017/jack.pdf")
     assert (shape(deck.thumbnail.name), deck.page_count) == (
-        "slides/2017course/theoretical17-v/<random>/jack.webp",
+        "slides/2017-course/theoretical17-v/<random>/jack.webp",
         3,
     )
 
