@@ -33,6 +33,7 @@ from syllabus.importers.jekyll import (
     similar_titles,
 )
 from syllabus.importers.known_rows import KnownRows
+from syllabus.importers.site_paths import SitePaths, site_paths_for_import, weeks_relink
 from syllabus.media import media_follow_presenters
 from syllabus.models import Category, Presentation, PresentationPresenter, Term, Week, free_slug
 from syllabus.text import single_line
@@ -47,6 +48,7 @@ class Summary:
     def report(self) -> list[str]:
         order = ["posts", "failed posts", "terms", "weeks", "papers", "links", "presenters", "abstracts"]
         order += ["slide decks copied", "slide decks linked", "slide decks missing"]
+        order += ["files copied", "paths linked to the old site"]
         return [f"{name}: {self.counts[name]}" for name in order]
 
 
@@ -60,6 +62,7 @@ class SiteImporter:
         self.categories = self._category_pages()
         self.known: KnownRows | None = None
         self.presenters_seen: set[str] = set()
+        self.paths: SitePaths | None = None
 
     def run(self, only: str = "*") -> Summary:
         found = [*(self.site_dir / "_posts").glob("*.md"), *(self.site_dir / "_posts").glob("*.markdown")]
@@ -68,10 +71,15 @@ class SiteImporter:
         # A dry run is the real run rolled back at the end, so that its summary is the real one.
         with transaction.atomic() if self.dry_run else contextlib.nullcontext():
             self.known = KnownRows.load()
+            self.paths = site_paths_for_import(self.site_dir, self.site_url, found, store=not self.dry_run)
             terms = {post.term for post in (self._import(path, known_people) for path in posts) if post}
+            if weeks_relink(paths=self.paths):
+                content_changed()
             if self.dry_run:
                 transaction.set_rollback(True)
         self.summary.counts["terms"] = len(terms)
+        self.summary.counts.update(self.paths.counts)
+        self.summary.problems += self.paths.problems
         self.summary.problems += [
             f"presenters {short!r} and {long!r} may be one person (make one an alias of the other)"
             for short, long in maybe_one_person(
@@ -139,6 +147,7 @@ class SiteImporter:
 
     # One post ---------------------------------------------------------------------------------
     def _load(self, post: Post, where: str) -> None:
+        self.paths.rewrite_post(post, where)  # images and links: copied, linked here or to the old site
         term = self._term(post)
         week = Week.objects.filter(source_path=where).first() or Week(source_path=where)
         is_new = week.pk is None
@@ -170,6 +179,7 @@ class SiteImporter:
             stale = week.presentations.exclude(pk__in=[row.pk for row in rows])
             SlideDeck.objects.filter(presentation__in=stale).delete()
             stale.delete()
+        self.paths.week_saved(where, week)
 
     def _term(self, post: Post) -> Term:
         code = single_line(post.term)[:50] or "imported"
