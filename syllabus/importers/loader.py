@@ -34,6 +34,7 @@ from syllabus.importers.jekyll import (
 )
 from syllabus.importers.known_rows import KnownRows
 from syllabus.importers.site_config import SiteConfig, Source, session_to_fill, sources_date
+from syllabus.importers.site_paths import SitePaths, site_paths_for_import, weeks_relink
 from syllabus.importers.term_names import TermName, TermNamer, terms_name
 from syllabus.media import media_follow_presenters
 from syllabus.models import Category, Presentation, PresentationPresenter, Term, Week, free_slug
@@ -50,6 +51,7 @@ class Summary:
     def report(self) -> list[str]:
         order = ["posts", "failed posts", "terms", "weeks", "papers", "links", "presenters", "abstracts"]
         order += ["slide decks copied", "slide decks linked", "slide decks missing"]
+        order += ["files copied", "paths linked to the old site"]
         return [f"{name}: {self.counts[name]}" for name in order]
 
 
@@ -78,6 +80,7 @@ class SiteImporter:
         self.categories = self._category_pages()
         self.known: KnownRows | None = None
         self.presenters_seen: set[str] = set()
+        self.paths: SitePaths | None = None
 
     def run(self, only: str = "*") -> Summary:
         posts = self._dated(self.config.sources(self.site_dir, only))
@@ -85,13 +88,21 @@ class SiteImporter:
         # A dry run is the real run rolled back at the end, so that its summary is the real one.
         with transaction.atomic() if self.dry_run else contextlib.nullcontext():
             self.known = KnownRows.load()
+            every_post = [source.path for source in self.config.sources(self.site_dir, "*")]
+            self.paths = site_paths_for_import(
+                self.site_dir, self.site_url, every_post, store=not self.dry_run
+            )
             terms = {post.term for post in (self._import(source, known_people) for source in posts) if post}
+            if weeks_relink(paths=self.paths):
+                content_changed()
             renamed = terms_name(
                 codes={single_line(code)[:50] or "imported" for code in terms}, namer=self.term_namer
             )
             if self.dry_run:
                 transaction.set_rollback(True)
         self.summary.counts["terms"] = len(terms)
+        self.summary.counts.update(self.paths.counts)
+        self.summary.problems += self.paths.problems
         self.summary.notes += self.term_namer.report() + ([f"terms renamed: {renamed}"] if renamed else [])
         self.summary.problems += [
             f"presenters {short!r} and {long!r} may be one person (make one an alias of the other)"
@@ -173,6 +184,7 @@ class SiteImporter:
 
     # One post ---------------------------------------------------------------------------------
     def _load(self, post: Post, where: str) -> None:
+        self.paths.rewrite_post(post, where)  # images and links: copied, linked here or to the old site
         term = self._term(post)
         week = Week.objects.filter(source_path=where).first()
         week = (
@@ -215,6 +227,7 @@ class SiteImporter:
             stale = week.presentations.exclude(pk__in=[row.pk for row in rows])
             SlideDeck.objects.filter(presentation__in=stale).delete()
             stale.delete()
+        self.paths.week_saved(where, week)
 
     def _term(self, post: Post) -> Term:
         code = single_line(post.term)[:50] or "imported"
