@@ -11,12 +11,18 @@ other line as it is; code (fenced or indented), tables, footnotes and HTML are n
 import re
 from dataclasses import dataclass
 
-# `-`, `+`, `*` or `1.` (kramdown reads no `1)`), spaces, then the item's text.
-ITEM = re.compile(r"^( *)([*+\-]|\d{1,9}\.)([ \t]+)(\S.*)$")
+# `-`, `+`, `*` or `1.` (kramdown reads no `1)`), a space, then the item's text (the next line's if none).
+ITEM = re.compile(r"^( *)([*+\-]|\d{1,9}\.)([ \t]+)(\S.*|)$")
 FENCE = re.compile(r"^ *(`{3,}|~{3,})")
 RULE = re.compile(r"^ {0,3}([*\-_])(?:[ \t]*\1){2,}[ \t]*$")  # `---`, `* * *`: a rule, not items
 HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
 FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]]+\]:")
+# A block of HTML (`<div>`, `<p align="center">`, …) outside lists: raw up to the next blank line.
+HTML_BLOCK = re.compile(
+    r"^ {0,3}</?(div|p|table|thead|tbody|tr|td|th|ul|ol|li|dl|details|summary|section|figure|center|"
+    r"blockquote|pre|iframe|video|style|script)\b",
+    re.I,
+)
 TOC_MARKER = "[TOC]"
 NESTING = 4  # Python-Markdown's columns per list level
 
@@ -47,7 +53,7 @@ def _rewrite(text: str) -> tuple[list[str], int]:
     out: list[str] = []
     count = 0
     items: list[_Item] = []  # the open items, outermost first
-    fence, blank_before, block_indent = "", True, 0
+    fence, blank_before, block_indent, in_html = "", True, 0, False
     for raw in (text or "").split("\n"):
         line = _expand_indent(raw)
         indent = len(line) - len(line.lstrip(" "))  # a no-break space is text, not indentation
@@ -58,7 +64,11 @@ def _rewrite(text: str) -> tuple[list[str], int]:
             continue
         if not line.strip():
             out.append("")
-            blank_before = True
+            blank_before, in_html = True, False
+            continue
+        if in_html or (not items and blank_before and HTML_BLOCK.match(line)):
+            out.append(raw)  # kramdown shows HTML as written; a list inside it is the HTML's own
+            blank_before, in_html = False, True
             continue
         if opening := FENCE.match(line):
             fence = opening.group(1)[0] * 3
@@ -83,9 +93,12 @@ def _rewrite(text: str) -> tuple[list[str], int]:
             relative = _relative_indent(items[:level], indent)
             del items[level:]
             marker = item.group(2)
-            items.append(_Item(relative + len(marker) + len(item.group(3)), marker[0].isdigit()))
+            spaces = len(item.group(3)) if item.group(4) else 1
+            items.append(_Item(relative + len(marker) + spaces, marker[0].isdigit()))
             out.append(" " * new_indent + marker + " " + item.group(4))
             count += 1
+        elif items and not blank_before and _empty_item(out[-1]):
+            out[-1] += line[indent:]  # the text of an item whose marker stood alone on its line
         elif items and not blank_before:  # more text of the deepest item, whatever its indent
             out.append(" " * (NESTING * len(items)) + line[indent:])
         elif items:  # after a blank line: a paragraph of the item it is indented under, or none
@@ -98,6 +111,12 @@ def _rewrite(text: str) -> tuple[list[str], int]:
             block_indent = len(out[-1]) - len(out[-1].lstrip())
         blank_before = False
     return out, count
+
+
+def _empty_item(line: str) -> bool:
+    """ "- " alone: an item whose text is on the next line."""
+    item = ITEM.match(line)
+    return bool(item) and not item.group(4)
 
 
 def _content_depth(items: list[_Item], indent: int) -> tuple[int, int]:
