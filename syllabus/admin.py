@@ -425,7 +425,7 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
     list_display_links = ["title"]
     list_filter = ["term", "is_published", MissingFilter, "categories", "tags"]
     list_select_related = ["term"]
-    search_fields = ["title", "code", "body", "source_path"]
+    search_fields = ["title", "code", "intro", "body", "source_path"]
     date_hierarchy = "date"
     autocomplete_fields = ["term", "categories", "tags"]
     prepopulated_fields = {"slug": ["title"]}
@@ -446,7 +446,7 @@ class WeekAdmin(EditSnapshotMixin, HistoryAdmin):
             },
         ),
         ("Browsing", {"fields": ["categories", "tags"]}),
-        ("Body", {"fields": ["body"]}),
+        ("Body", {"fields": ["intro", "body"]}),
         ("Record", {"fields": ["source_path", "created", "updated"], "classes": ["collapse"]}),
     ]
     inlines = [PresentationInline, SlideDeckInline]

@@ -61,7 +61,7 @@ ALLOWED_ATTRIBUTES = {
 }  # classes are allowed per tag below (ammonia refuses "class" in both lists)
 ALLOWED_CLASSES = {
     "a": {"footnote-ref", "footnote-backref"},
-    "div": {"footnote"},
+    "div": {"footnote", "toc"},
     "code": {f"language-{name}" for name in ("python", "bash", "sh", "text", "json", "latex", "math")},
 }
 

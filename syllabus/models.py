@@ -371,7 +371,15 @@ class WeekQuerySet(models.QuerySet):
         )
         return (
             self.select_related("term")
-            .defer("body", "body_html", "source_path", "term__description", "term__description_html")
+            .defer(
+                "intro",
+                "intro_html",
+                "body",
+                "body_html",
+                "source_path",
+                "term__description",
+                "term__description_html",
+            )
             .prefetch_related(
                 models.Prefetch("categories", Category.objects.only("slug"), to_attr="category_list"),
                 models.Prefetch("tags", Tag.objects.only("name"), to_attr="tag_list"),
@@ -466,8 +474,15 @@ class Week(WeekMeeting, TimestampedModel):
     )
     categories = models.ManyToManyField(Category, blank=True, related_name="weeks")
     tags = models.ManyToManyField(Tag, blank=True, related_name="weeks")
+    intro = models.TextField(
+        "introduction",
+        blank=True,
+        help_text="Markdown shown above the readings.",
+        validators=[validate_markdown],
+    )
+    intro_html = models.TextField(blank=True, editable=False)
     body = models.TextField(
-        blank=True, help_text="Markdown: introduction and free-form notes.", validators=[validate_markdown]
+        blank=True, help_text="Markdown: notes shown below the readings.", validators=[validate_markdown]
     )
     body_html = models.TextField(blank=True, editable=False)
     is_published = models.BooleanField("published", default=False)
@@ -481,7 +496,16 @@ class Week(WeekMeeting, TimestampedModel):
 
     objects = WeekQuerySet.as_manager()
     history = TrackedHistory(
-        excluded_fields=["body_html", "starts_at", "ends_at", "uuid", "search_document", "created", "updated"]
+        excluded_fields=[
+            "intro_html",
+            "body_html",
+            "starts_at",
+            "ends_at",
+            "uuid",
+            "search_document",
+            "created",
+            "updated",
+        ]
     )
 
     class Meta:
@@ -507,6 +531,7 @@ class Week(WeekMeeting, TimestampedModel):
         if not self.slug:
             same_term = Week.objects.filter(term_id=self.term_id).exclude(pk=self.pk)
             self.slug = unique_slug(self.title, same_term)
+        self.intro_html = render_markdown(self.intro)
         self.body_html = render_markdown(self.body)
         self.starts_at, self.ends_at = self.meeting_times()
         if self._state.adding:

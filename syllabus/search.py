@@ -25,7 +25,7 @@ CONFIG = "english"  # the text search configuration the documents are built with
 
 # The fields of the fallback on databases without search documents, best match first.
 PAPER_FIELDS = ("title", "authors", "abstract")
-WEEK_FIELDS = ("title", "code", "body")
+WEEK_FIELDS = ("title", "code", "intro", "body")
 # A word or a "quoted phrase", excluded when it starts with a minus.
 TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
 

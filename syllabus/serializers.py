@@ -336,10 +336,20 @@ class WeekSerializer(ModelRulesMixin, serializers.ModelSerializer):
     class Meta:
         model = Week
         fields = ["id", "url", "html_url", "term", "position", "code", "title", "slug", "date", "categories"]
-        fields += ["tags", "body", "body_html", "is_published", "presentations", "slide_decks", "created"]
+        fields += [
+            "tags",
+            "intro",
+            "intro_html",
+            "body",
+            "body_html",
+            "is_published",
+            "presentations",
+            "slide_decks",
+            "created",
+        ]
         fields += ["updated", "start_time", "duration_minutes", "place", "online_url", "online_url_private"]
         fields += ["starts_at", "ends_at", "effective_place", "effective_online_url", "uuid"]
-        read_only_fields = ["body_html", "created", "updated", "starts_at", "ends_at", "uuid"]
+        read_only_fields = ["intro_html", "body_html", "created", "updated", "starts_at", "ends_at", "uuid"]
         extra_kwargs = {
             "slug": {"required": False},
             "starts_at": {"help_text": "Start (ISO 8601, UTC); null when no time is known."},

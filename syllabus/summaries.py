@@ -79,8 +79,8 @@ class WeekInListSerializer(WeekSerializer):
     slide_decks = SlideDeckInWeekListSerializer(source="deck_list", many=True, read_only=True)
 
     class Meta(WeekSerializer.Meta):
-        # The body is the detail's: at about a kilobyte a week it would be a third of the page.
-        fields = [name for name in without_html(WeekSerializer.Meta.fields) if name != "body"]
+        # The body and intro are the detail's: at about a kilobyte a week they would be a third of the page.
+        fields = [name for name in without_html(WeekSerializer.Meta.fields) if name not in ("intro", "body")]
 
     def get_categories(self, week) -> list[str]:
         return [category.slug for category in week.category_list]

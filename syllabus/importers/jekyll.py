@@ -14,6 +14,7 @@ import yaml
 
 from syllabus.importers.bullets import LAST, OWN, Group, Item, placement, url_title
 from syllabus.importers.footnotes import footnote_split
+from syllabus.importers.kramdown import kramdown_normalise, with_table_of_contents
 from syllabus.importers.links import (
     BARE_URL,
     LINK,
@@ -147,6 +148,7 @@ class Post:
     body: str
     extras: dict[str, str]
     problems: list[str] = field(default_factory=list)  # "line N: what is ambiguous"
+    intro: str = ""  # the post's text before its first reading, shown above the readings
     unusable_links: list[str] = field(default_factory=list)  # kept in the body, never dropped
     known_people: set[str] | None = None  # lower-case names the site shows to be people (see read_post)
     slide_names: set[str] = field(default_factory=set)  # names written beside slide links
@@ -224,6 +226,8 @@ def read_post(path: Path, known_people: set[str] | None = None, *, date: datetim
         known_people=known_people,
     )
     _read_body(post, content, offset)
+    if str(meta.get("toc") or "").lower() == "true":  # the old theme's table of contents
+        post.body = with_table_of_contents(post.body)
     return post
 
 
@@ -263,7 +267,7 @@ def _read_body(post: Post, content: str, offset: int) -> None:
 
     tables = _tables(readings_part)
     if tables:
-        leftover = [line for number, line in readings_part if not any(t[0] <= number <= t[1] for t in tables)]
+        leftover = [(n, line) for n, line in readings_part if not any(t[0] <= n <= t[1] for t in tables)]
         for _start, _end, rows in tables:
             post.readings.extend(_table_readings(rows, post))
     else:
@@ -276,12 +280,20 @@ def _read_body(post: Post, content: str, offset: int) -> None:
         for reading in post.readings
         if not reading.title and reading.links
     ]
-    body = "\n".join(leftover).strip()
+    # Text before the first reading (a table's header line, a paper's heading) stays above them.
+    first = tables[0][0] if tables else min((reading.line for reading in post.readings), default=0)
+    post.intro = kramdown_normalise("\n".join(line for n, line in leftover if n < first).strip())
+    body = "\n".join(line for n, line in leftover if n >= first).strip()
+    for reading in post.readings:
+        reading.notes, reading.abstract = (
+            kramdown_normalise(reading.notes),
+            kramdown_normalise(reading.abstract),
+        )
     notes = "\n".join(line for _, line in notes_part).strip()
     extras = "\n".join(f"- {key.title()}: {value}" for key, value in post.extras.items())
     unusable = "\n".join(f"- `{url}`" for url in post.unusable_links)
     post.body = "\n\n".join(
-        part
+        kramdown_normalise(part)
         for part in (
             body,
             notes,
@@ -586,7 +598,7 @@ def _read_slides(reading: Reading, cell: str, post: Post) -> None:
             reading.presenters.append(named)
 
 
-def _heading_readings(lines: list[tuple[int, str]], post: Post) -> list[str]:
+def _heading_readings(lines: list[tuple[int, str]], post: Post) -> list[tuple[int, str]]:
     """Readings under headings: `## Required Readings` sections, paper titles as headings, bullets below.
 
     Under a paper, every line is one of its items (authors, links, abstract), bulleted or not; a
@@ -631,7 +643,7 @@ def _heading_readings(lines: list[tuple[int, str]], post: Post) -> list[str]:
                 start = Item(number, indent, bool(bullet), blank_before)
             item.append(bullet.group(1) if bullet else stripped)
         elif current is None and number:
-            leftover.append(line)
+            leftover.append((number, line))
     return leftover
 
 

@@ -193,18 +193,19 @@ class SiteImporter:
         is_new = week.pk is None
         # Names are one line (the models' validators say so; an import normalises instead of failing).
         title, code = single_line(post.title)[:300], single_line(post.code)[:50]
-        wanted = (term.pk, title, code, post.date, post.body, True)
+        wanted = (term.pk, title, code, post.date, post.intro, post.body, True)
         # A new week, or a generated session the post takes over, has no slug yet.
         if not week.slug or wanted != (
             week.term_id,
             week.title,
             week.code,
             week.date,
+            week.intro,
             week.body,
             week.is_published,
         ):
             week.term, week.title, week.code, week.date = term, title, code, post.date
-            week.body, week.is_published = post.body, True
+            week.intro, week.body, week.is_published = post.intro, post.body, True
             if week.position is None:
                 week.position = term.weeks.count() + 1
             week.save()  # an unchanged post leaves its week (and the week's history) alone

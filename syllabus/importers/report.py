@@ -23,6 +23,7 @@ from django.urls import Resolver404, resolve
 
 from papers.models import PaperLink
 from syllabus.importers.jekyll import TextYAMLHandler
+from syllabus.importers.kramdown import kramdown_item_count
 from syllabus.models import Presentation, Week
 
 # Rule names, in the order the report shows them.
@@ -64,11 +65,9 @@ LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 # src="…" and href="…" of rendered, sanitised HTML (always double-quoted by the sanitiser).
 URL_ATTRIBUTE = re.compile(r'<(img|a)\b[^>]*?\b(src|href)="([^"]*)"', re.I)
 FOOTNOTES = re.compile(r'<div class="footnote">.*?</div>', re.S)
+TABLE_OF_CONTENTS = re.compile(r'<div class="toc">.*?</div>', re.S)  # made by `toc: true`, not a list
 LIST_ITEM_TAG = re.compile(r"<li[\s>]", re.I)
-# kramdown (GitHub Pages' GFM reader): `-`, `+`, `*` and `1.` items, at any indent inside a list.
-ITEM = re.compile(r"^( *)(?:[*+\-]|\d{1,9}[.)])[ \t]+\S")
-RULE_LINE = re.compile(r"^ {0,3}([*\-_])(?:[ \t]*\1){2,}[ \t]*$")  # `* * *`, `---`: a rule, not items
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+FENCED_CODE = re.compile(r"^ *(`{3,}|~{3,}).*?^ *\1", re.S | re.M)
 FOOTNOTE_DEFINITION = re.compile(r"^\s*\[\^[^\]]+\]:")
 is_web_address = URLValidator(schemes=["http", "https"])
 
@@ -168,39 +167,19 @@ def html_addresses(rendered: str) -> list[tuple[str, str]]:
 def kramdown_list_items(markdown: str) -> int:
     """List items as the old site's kramdown (GFM input) showed them.
 
-    It starts a list right after a paragraph line, takes `+`, `-`, `*` and `1.` bullets, and
-    nests items indented by two spaces; fenced code, indented code and `* * *` rules hold none.
-    `<li>` written as HTML in the text shows as an item too.
+    It starts a list right after a paragraph line, takes `+`, `-`, `*` and `1.` bullets (not
+    `1)`), nests an item indented to its parent's text, and reads a line indented four spaces past
+    an item's text, after a blank line, as code; fenced code and `* * *` rules hold none (the model
+    is syllabus/importers/kramdown.py's, which the importer rewrites lists with). `<li>` written as
+    HTML in the text shows as an item too.
     """
-    count, fence, in_list, blank_before = 0, "", False, True
-    for raw in (markdown or "").split("\n"):
-        line = raw.expandtabs(4).rstrip()
-        if fence:
-            fence = "" if line.strip().startswith(fence) else fence
-            continue
-        if opening := FENCE.match(line):
-            fence, blank_before = opening.group(1)[0] * 3, True
-            continue
-        if not line.strip():
-            blank_before = True
-            continue
-        indent = len(line) - len(line.lstrip())
-        if indent >= 4 and blank_before and not in_list:
-            continue  # an indented code block
-        count += len(LIST_ITEM_TAG.findall(line))
-        if RULE_LINE.match(line) or FOOTNOTE_DEFINITION.match(line):
-            in_list = False
-        elif ITEM.match(line):
-            count, in_list = count + 1, True
-        elif blank_before and indent == 0:
-            in_list = False  # a new paragraph ends the list; an indented one continues its item
-        blank_before = False
-    return count
+    text = FENCED_CODE.sub("", markdown or "")
+    return kramdown_item_count(markdown or "") + len(LIST_ITEM_TAG.findall(text))
 
 
 def html_list_items(rendered: str) -> int:
-    """`<li>` items of rendered HTML, not counting the footnotes' own list."""
-    return len(LIST_ITEM_TAG.findall(FOOTNOTES.sub("", rendered or "")))
+    """`<li>` items of rendered HTML, not counting the footnotes' list or the table of contents."""
+    return len(LIST_ITEM_TAG.findall(TABLE_OF_CONTENTS.sub("", FOOTNOTES.sub("", rendered or ""))))
 
 
 def source_markdown(path: Path) -> str:
@@ -242,7 +221,7 @@ class PostReport:
 def import_report(*, site_dir: Path | None = None, weeks: QuerySet | None = None) -> list[PostReport]:
     """Every rule over the imported weeks (those with a source file), one report per week.
 
-    Lists are compared on the week's body: the post's text less what became rows, as stored. With
+    Lists are compared on the week's intro and body: the post's text less what became rows. With
     `site_dir` a difference also says how many items the whole post file has (rows take some).
     """
     weeks = Week.objects.exclude(source_path="") if weeks is None else weeks
@@ -256,6 +235,7 @@ def import_report(*, site_dir: Path | None = None, weeks: QuerySet | None = None
 def week_report(week: Week, *, site_dir: Path | None = None) -> PostReport:
     report = PostReport(source=week.source_path or week.slug, week=week.title)
     page_url = week.get_absolute_url()
+    check_text(report, "intro", week.intro, week.intro_html, page_url)
     check_text(report, "body", week.body, week.body_html, page_url)
     for word in title_link_words(week.title):
         report.add(LINK_WORD_TITLE, "week title", f"{word!r} in {week.title!r}")
@@ -277,7 +257,9 @@ def week_report(week: Week, *, site_dir: Path | None = None) -> PostReport:
         for link in paper.links.all():
             if unlabelled_other(link):
                 report.add(UNLABELLED_OTHER, f"{where} link", link.url)
-    expected, shown = kramdown_list_items(week.body), html_list_items(week.body_html)
+    # The post's text is stored in two fields: the text before its readings and the rest.
+    expected = kramdown_list_items(week.intro) + kramdown_list_items(week.body)
+    shown = html_list_items(week.intro_html) + html_list_items(week.body_html)
     if expected != shown:
         detail = f"{expected} list items as the old site read them, {shown} on the page"
         source = site_dir / week.source_path if site_dir and week.source_path else None

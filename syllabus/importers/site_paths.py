@@ -229,8 +229,8 @@ class SitePaths:
         self._week_urls.pop(source, None)
 
     def rewrite_post(self, post, source: str) -> None:
-        """The post's body, and its readings' notes and abstracts, with every address resolved."""
-        post.body = self.rewrite(post.body, source)
+        """The post's intro and body, and its readings' notes and abstracts, with every address resolved."""
+        post.intro, post.body = self.rewrite(post.intro, source), self.rewrite(post.body, source)
         for reading in post.readings:
             reading.notes = self.rewrite(reading.notes, source)
             reading.abstract = self.rewrite(reading.abstract, source)
@@ -363,9 +363,9 @@ def weeks_relink(*, paths: SitePaths) -> int:
     )
     for week in weeks:
         source = week.source_path
-        body = paths.rewrite(week.body, source)
-        if body != week.body:
-            week.body = body
+        intro, body = paths.rewrite(week.intro, source), paths.rewrite(week.body, source)
+        if (intro, body) != (week.intro, week.body):
+            week.intro, week.body = intro, body
             week.save()
             changed += 1
         for row in week.presentations.all():

@@ -18,6 +18,7 @@ from syllabus.importers.report import (
     source_markdown,
     title_link_words,
 )
+from syllabus.models import Week
 
 MESSY = """\
 ---
@@ -71,6 +72,13 @@ def imported(tmp_path) -> Path:
         ("Bayesian", "Jack Note: the Bayesian view of learning, seen from a reader."),
     ]:
         Paper.objects.filter(title__startswith=start).update(abstract=abstract)
+    # And its lists as written (the importer now rewrites them for the renderer).
+    week = Week.objects.get(source_path="_posts/2017-09-12-messy.md")
+    week.body = (
+        "In this session, our readings cover:\n+ memorization\n+ capacity\n  + nested capacity\n\n"
+        "![chart](/images/chart.png) and [a broken link](http:/example.org/x)"
+    )
+    week.save()
     return site
 
 
@@ -171,15 +179,21 @@ def test_small_rules():
         ("```\n- code\n```\n\n    - indented code", 0),
         ("<ul>\n  <li> raw html</li>\n</ul>", 1),
         ("[^1]: - a footnote", 0),
+        # kramdown reads no `1)` item, no item indented with no-break spaces, and after a blank line
+        # takes a marker four spaces past an item's text for code.
+        ("Aims:\n1) evaluate\n2) generate", 0),
+        ("- a\n\n\u00a0 - \u00a0not an item", 1),
+        ("- a\n\n      - code in the item", 1),
     ],
 )
 def test_list_items_are_counted_as_kramdown_reads_them(markdown, items):
     assert kramdown_list_items(markdown) == items
 
 
-def test_rendered_list_items_leave_out_footnotes():
+def test_rendered_list_items_leave_out_footnotes_and_the_table_of_contents():
     rendered = '<ul><li>a</li><li>b</li></ul><div class="footnote"><ol><li id="fn:1">x</li></ol></div>'
-    assert html_list_items(rendered) == 2
+    toc = '<div class="toc"><ul><li><a href="#md-1-h">H</a></li></ul></div>'
+    assert html_list_items(toc + rendered) == 2
 
 
 @pytest.mark.parametrize(
