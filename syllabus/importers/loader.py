@@ -1,10 +1,9 @@
-"""Write parsed Jekyll posts into the seminar's tables: one transaction per post, idempotent.
+"""Write parsed Jekyll posts into the seminar's tables: a savepoint per post, idempotent.
 
 A week is keyed on its source file, a row on (week, order), a paper on its arXiv id or DOI
 (when the titles agree) and then its normalised title, a presenter on a name or alias (any case).
 """
 
-import contextlib
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
@@ -81,12 +80,14 @@ class SiteImporter:
         self.known: KnownRows | None = None
         self.presenters_seen: set[str] = set()
         self.paths: SitePaths | None = None
+        self.term_dates: dict[str, tuple[datetime.date, datetime.date]] = {}  # first and last post
 
     def run(self, only: str = "*") -> Summary:
         posts = self._dated(self.config.sources(self.site_dir, only))
         known_people = self._known_people(posts)
-        # A dry run is the real run rolled back at the end, so that its summary is the real one.
-        with transaction.atomic() if self.dry_run else contextlib.nullcontext():
+        # One transaction, so one commit, for the whole site; each post is a savepoint of it, rolled
+        # back alone when it fails. A dry run is the real run rolled back, so its summary is the real one.
+        with transaction.atomic():
             self.known = KnownRows.load()
             every_post = [source.path for source in self.config.sources(self.site_dir, "*")]
             self.paths = site_paths_for_import(
@@ -95,9 +96,7 @@ class SiteImporter:
             terms = {post.term for post in (self._import(source, known_people) for source in posts) if post}
             if weeks_relink(paths=self.paths):
                 content_changed()
-            renamed = terms_name(
-                codes={single_line(code)[:50] or "imported" for code in terms}, namer=self.term_namer
-            )
+            renamed = terms_name(codes={self._term_code(code) for code in terms}, namer=self.term_namer)
             if self.dry_run:
                 transaction.set_rollback(True)
         self.summary.counts["terms"] = len(terms)
@@ -161,6 +160,9 @@ class SiteImporter:
                 post = read_post(source.path, date=source.date)
             except PostError:
                 continue  # reported on the real pass
+            code = self._term_code(post.term or source.term)
+            first, last = self.term_dates.get(code, (post.date, post.date))
+            self.term_dates[code] = (min(first, post.date), max(last, post.date))
             names |= post.slide_names
             file_name_words |= post.file_name_words
             title_words |= post.title_words
@@ -230,16 +232,23 @@ class SiteImporter:
             stale.delete()
         self.paths.week_saved(where, week)
 
+    @staticmethod
+    def _term_code(key: str) -> str:
+        return single_line(key)[:50] or "imported"
+
     def _term(self, post: Post) -> Term:
-        code = single_line(post.term)[:50] or "imported"
+        """The post's term, its dates stretched once to all of its posts (not once per post)."""
+        code = self._term_code(post.term)
+        first, last = self.term_dates.get(code, (post.date, post.date))
+        first, last = min(first, post.date), max(last, post.date)
         term = self.known.terms.get(code)
         if term is None:
             named, _ = self.term_namer.name(code)
             term = Term(code=code, name=named.name[:200], description=named.description, is_published=True)
-            term.start_date = term.end_date = post.date
-        elif term.start_date <= post.date <= term.end_date:
+            term.start_date, term.end_date = first, last
+        elif term.start_date <= first and last <= term.end_date:
             return term
-        term.start_date, term.end_date = min(term.start_date, post.date), max(term.end_date, post.date)
+        term.start_date, term.end_date = min(term.start_date, first), max(term.end_date, last)
         term.save()
         self.known.terms[code] = term
         return term
