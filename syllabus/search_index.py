@@ -1,7 +1,7 @@
 """The stored search documents of papers and weeks, which PostgreSQL keeps up to date itself.
 
 A paper's document weighs its title (A) over its authors (B), its abstract (C) and its tag names
-(D); a week's, its title and code (A) over its tag names (B) and its body (C). Each is a tsvector
+(D); a week's, its title and code (A) over its tag names (B) and its intro and body (C). Each is a tsvector
 column with a GIN index, so a search reads the index instead of computing a document for every row.
 
 Triggers, not Python signals, keep the documents right: whatever writes a row (save, bulk_create,
@@ -54,7 +54,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION syllabus_week_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.search_document := syllabus_week_document(NEW.id, NEW.title, NEW.code, NEW.body);
+    NEW.search_document := syllabus_week_document(NEW.id, NEW.title, NEW.code, @NEW_WEEK_TEXT@);
     RETURN NEW;
 END $$;
 
@@ -92,7 +92,7 @@ DROP TRIGGER IF EXISTS search_document ON papers_paper;
 CREATE TRIGGER search_document BEFORE INSERT OR UPDATE OF title, authors, abstract, search_document
     ON papers_paper FOR EACH ROW EXECUTE FUNCTION syllabus_paper_search_document();
 DROP TRIGGER IF EXISTS search_document ON syllabus_week;
-CREATE TRIGGER search_document BEFORE INSERT OR UPDATE OF title, code, body, search_document
+CREATE TRIGGER search_document BEFORE INSERT OR UPDATE OF title, code, @WEEK_COLUMNS@, search_document
     ON syllabus_week FOR EACH ROW EXECUTE FUNCTION syllabus_week_search_document();
 
 DROP TRIGGER IF EXISTS search_document_added ON papers_paper_tags;
@@ -145,11 +145,21 @@ REBUILD_SQL = """
 UPDATE papers_paper SET search_document = NULL
     WHERE search_document IS DISTINCT FROM syllabus_paper_document(id, title, authors, abstract);
 UPDATE syllabus_week SET search_document = NULL
-    WHERE search_document IS DISTINCT FROM syllabus_week_document(id, title, code, body);
+    WHERE search_document IS DISTINCT FROM syllabus_week_document(id, title, code, @WEEK_TEXT@);
 SELECT gin_clean_pending_list('papers_paper_search_document'), gin_clean_pending_list('syllabus_week_search_document');
 ANALYZE papers_paper;
 ANALYZE syllabus_week;
 """
+
+
+def _with_week_text(sql: str, *, week_intro: bool) -> str:
+    """The SQL for a week table with or without its `intro` column (migration 0011 adds it)."""
+    text = "coalesce({row}intro, '') || E'\\n\\n' || coalesce({row}body, '')" if week_intro else "{row}body"
+    return (
+        sql.replace("@NEW_WEEK_TEXT@", text.format(row="NEW."))
+        .replace("@WEEK_TEXT@", text.format(row=""))
+        .replace("@WEEK_COLUMNS@", "intro, body" if week_intro else "body")
+    )
 
 
 class SearchDocumentField(SearchVectorField):
@@ -177,11 +187,11 @@ def is_indexed(connection=default_connection) -> bool:
     return connection.vendor == "postgresql"
 
 
-def search_index_install(*, connection=default_connection) -> None:
+def search_index_install(*, connection=default_connection, week_intro: bool = True) -> None:
     """Create (or replace) the triggers and GIN indexes; nothing on databases other than PostgreSQL."""
     if is_indexed(connection):
         with connection.cursor() as cursor:
-            cursor.execute(INSTALL_SQL)
+            cursor.execute(_with_week_text(INSTALL_SQL, week_intro=week_intro))
 
 
 def search_index_remove(*, connection=default_connection) -> None:
@@ -190,9 +200,9 @@ def search_index_remove(*, connection=default_connection) -> None:
             cursor.execute(REMOVE_SQL)
 
 
-def search_index_rebuild(*, connection=default_connection) -> None:
+def search_index_rebuild(*, connection=default_connection, week_intro: bool = True) -> None:
     """Install the triggers and correct every paper's and week's document that needs it (idempotent)."""
     if is_indexed(connection):
-        search_index_install(connection=connection)
+        search_index_install(connection=connection, week_intro=week_intro)
         with connection.cursor() as cursor:
-            cursor.execute(REBUILD_SQL)
+            cursor.execute(_with_week_text(REBUILD_SQL, week_intro=week_intro))

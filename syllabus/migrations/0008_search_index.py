@@ -9,7 +9,8 @@ from syllabus.search_index import search_index_rebuild, search_index_remove
 
 
 def install(apps, schema_editor):
-    search_index_rebuild(connection=schema_editor.connection)
+    # Weeks have no intro column yet (0011 adds it; 0012 installs the triggers that read it).
+    search_index_rebuild(connection=schema_editor.connection, week_intro=False)
 
 
 def remove(apps, schema_editor):

@@ -48,6 +48,16 @@ def test_search_follows_papers_saved_and_updated():
     assert found("stochastic") == ["Adam"]
 
 
+def test_search_finds_a_week_by_its_intro_as_by_its_body():
+    week = WeekFactory(title="Session one", intro="Readings on *transformers*.", body="Notes on dropout.")
+    WeekFactory(title="Session two", body="Nothing else.")
+
+    assert weeks_found("transformers") == ["Session one"]
+    Week.objects.filter(pk=week.pk).update(intro="Readings on diffusion.")
+    assert weeks_found("transformers") == []
+    assert weeks_found("diffusion") == weeks_found("dropout") == ["Session one"]
+
+
 def test_search_follows_a_save_of_other_fields_after_a_tag_was_added():
     paper = PaperFactory(title="Dropout")
     stale = Paper.objects.get(pk=paper.pk)
