@@ -300,8 +300,8 @@ def test_an_import_shows_at_once(client, page_cache, committed, tmp_path):
     with committed():
         call_command("import_jekyll", str(site), stdout=io.StringIO())
 
-    assert "2017Course" not in before
-    assert "2017Course" in text(client.get(url))
+    assert "2017 Course" not in before
+    assert "2017 Course" in text(client.get(url))  # the term, named from its key "2017Course"
 
 
 def test_a_revert_in_the_admin_shows_at_once(client, page_cache, committed, staff_client):
