@@ -22,6 +22,7 @@ from syllabus import services
 from syllabus.caching import content_changed
 from syllabus.freshness import weeks_touch
 from syllabus.history import ADDED, history_batch, history_record
+from syllabus.importers.fast_writes import citation_key_assign, worth_retrying
 from syllabus.importers.jekyll import (
     Link,
     Post,
@@ -126,22 +127,28 @@ class SiteImporter:
     def _import(self, source: Source, known_people: set[str]) -> Post | None:
         """One post in its own transaction; None, with the reason in the summary, when it fails."""
         where = source.where
-        try:
-            post = read_post(source.path, known_people, date=source.date)
-            post.term = post.term or source.term
-        except PostError as error:
-            self.summary.counts["failed posts"] += 1
-            self.summary.failures.append(f"{where}:{error.line or 1}: {error}")
-            return None
-        try:
-            # One insert per historical table for the whole post, however many rows it has.
-            with transaction.atomic(), history_batch():
-                self._load(post, where)
-        except (DatabaseError, ValidationError, ValueError) as error:
-            self.summary.counts["failed posts"] += 1
-            self.summary.failures.append(f"{where}:1: could not be saved: {error}")
-            self.known = KnownRows.load()  # the post's rows were rolled back
-            return None
+        for attempt in (1, 2):  # a second time after a clash with another writer (fast_writes.py)
+            try:
+                post = read_post(source.path, known_people, date=source.date)
+                post.term = post.term or source.term
+            except PostError as error:
+                self.summary.counts["failed posts"] += 1
+                self.summary.failures.append(f"{where}:{error.line or 1}: {error}")
+                return None
+            counts = self.summary.counts.copy()
+            try:
+                # One insert per historical table for the whole post, however many rows it has.
+                with transaction.atomic(), history_batch():
+                    self._load(post, where)
+                break
+            except (DatabaseError, ValidationError, ValueError) as error:
+                self.known = KnownRows.load()  # the post's rows were rolled back
+                if attempt == 1 and worth_retrying(error):
+                    self.summary.counts = counts  # counted again on the second try
+                    continue
+                self.summary.counts["failed posts"] += 1
+                self.summary.failures.append(f"{where}:1: could not be saved: {error}")
+                return None
         self.summary.counts["posts"] += 1
         self.summary.problems.extend(f"{where}: {problem}" for problem in post.problems)
         return post
@@ -317,6 +324,7 @@ class SiteImporter:
             paper.arxiv_id,
             paper.doi,
         ):
+            citation_key_assign(paper, known.citation_keys)
             paper.save()
         known.remember_paper(paper)
         known.papers_by_title[key] = paper  # the reading's spelling finds it too
