@@ -5,12 +5,12 @@ it reads them afresh.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from papers.models import Paper, PaperLink
 from presenters.models import Presenter, PresenterAlias
 from syllabus.importers.jekyll import normalise_title
-from syllabus.models import Category, Term
+from syllabus.models import Category, Tag, Term
 
 
 @dataclass
@@ -24,6 +24,7 @@ class KnownRows:
     citation_keys: set[str]  # every paper's, so that a new paper's is chosen without a query
     links: dict[int, dict[str, PaperLink]]  # paper id -> address -> link
     presenters: dict[str, Presenter]  # by lower-case name and alias
+    tags: dict[str, Tag] = field(default_factory=dict)  # by lower-case name, as the import meets them
 
     @classmethod
     def load(cls) -> "KnownRows":

@@ -22,7 +22,7 @@ from syllabus import services
 from syllabus.caching import content_changed
 from syllabus.freshness import weeks_touch
 from syllabus.history import ADDED, history_batch, history_record
-from syllabus.importers.fast_writes import citation_key_assign, worth_retrying
+from syllabus.importers.fast_writes import citation_key_assign, tags_known, worth_retrying
 from syllabus.importers.jekyll import (
     Link,
     Post,
@@ -219,8 +219,14 @@ class SiteImporter:
                 week.position = term.weeks.count() + 1
             week.save()  # an unchanged post leaves its week (and the week's history) alone
         self.summary.counts["weeks"] += 1
-        week.categories.set([self._category(name) for name in post.categories])
-        week.tags.set(services.tags_get_or_create(names=post.tags))
+        # A new week has none yet: adding them is what set() would do, without reading them first.
+        fill = (
+            (lambda related, rows: related.add(*rows))
+            if is_new
+            else (lambda related, rows: related.set(rows))
+        )
+        fill(week.categories, [self._category(name) for name in post.categories])
+        fill(week.tags, tags_known(names=post.tags, known=self.known.tags))
         table = WeekTable.read(week, is_new)
         rows = [
             self._row(table, order, reading, post) for order, reading in enumerate(post.readings, start=1)
@@ -329,7 +335,7 @@ class SiteImporter:
         known.remember_paper(paper)
         known.papers_by_title[key] = paper  # the reading's spelling finds it too
         if reading.tags:
-            paper.tags.add(*services.tags_get_or_create(names=reading.tags))
+            paper.tags.add(*tags_known(names=reading.tags, known=self.known.tags))
         self._links(paper, reading, post)
         return paper
 

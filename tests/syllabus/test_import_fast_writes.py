@@ -5,7 +5,8 @@ from django.db import transaction
 
 from papers.citation_keys import citation_key_base
 from papers.models import Paper
-from syllabus.importers import known_rows, loader
+from syllabus.importers import fast_writes, known_rows, loader
+from syllabus.models import Tag
 from tests.syllabus.test_import_jekyll import run_import, site  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +49,14 @@ def test_a_key_taken_meanwhile_by_another_writer_loses_no_post(site, monkeypatch
     assert len(loads) == 2  # read afresh after the clash
     paper = Paper.objects.get(title=title)
     assert paper.citation_key == base + "a"
+
+
+def test_tags_met_before_are_not_asked_for_again(django_assert_num_queries):
+    known = {}
+    first = fast_writes.tags_known(names=["Graph", " graph ", "RL", ""], known=known)
+    assert [tag.name for tag in first] == ["Graph", "RL"]
+    with django_assert_num_queries(0):
+        again = fast_writes.tags_known(names=["rl", "GRAPH"], known=known)
+    assert again == [first[1], first[0]]
+    assert fast_writes.tags_known(names=["graph", "New"], known=known)[0] == first[0]
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Graph", "New", "RL"]
