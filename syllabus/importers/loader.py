@@ -80,6 +80,8 @@ class SiteImporter:
         self.categories = self._category_pages()
         self.known: KnownRows | None = None
         self.presenters_seen: set[str] = set()
+        self.credited: set[int] = set()  # presenters newly credited by the posts imported (photos follow)
+        self.credited_by_post: set[int] = set()
         self.paths: SitePaths | None = None
         self.term_dates: dict[str, tuple[datetime.date, datetime.date]] = {}  # first and last post
 
@@ -95,6 +97,8 @@ class SiteImporter:
                 self.site_dir, self.site_url, every_post, store=not self.dry_run
             )
             terms = {post.term for post in (self._import(source, known_people) for source in posts) if post}
+            # bulk_create sends no signals: a presenter a published week now credits shows their photo.
+            media_follow_presenters(presenter_ids=self.credited)  # once for the site, not per post
             if weeks_relink(paths=self.paths):
                 content_changed()
             renamed = terms_name(codes={self._term_code(code) for code in terms}, namer=self.term_namer)
@@ -140,6 +144,7 @@ class SiteImporter:
                 # One insert per historical table for the whole post, however many rows it has.
                 with transaction.atomic(), history_batch():
                     self._load(post, where)
+                self.credited |= self.credited_by_post
                 break
             except (DatabaseError, ValidationError, ValueError) as error:
                 self.known = KnownRows.load()  # the post's rows were rolled back
@@ -237,8 +242,7 @@ class SiteImporter:
         content_changed()
         if table.new_entries or table.new_decks:
             weeks_touch(week_ids=[week.pk])  # bulk_create sends no signals; the rows' saves did
-        # bulk_create sends no signals: a presenter this published week now credits shows their photo.
-        media_follow_presenters(presenter_ids=[entry.presenter_id for entry in table.new_entries])
+        self.credited_by_post = {entry.presenter_id for entry in table.new_entries}
         if not is_new:
             stale = week.presentations.exclude(pk__in=[row.pk for row in rows])
             SlideDeck.objects.filter(presentation__in=stale).delete()
