@@ -5,12 +5,12 @@ it reads them afresh.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from papers.models import Paper, PaperLink
 from presenters.models import Presenter, PresenterAlias
 from syllabus.importers.jekyll import normalise_title
-from syllabus.models import Category, Term
+from syllabus.models import Category, Tag, Term
 
 
 @dataclass
@@ -21,8 +21,10 @@ class KnownRows:
     papers_by_arxiv: dict[str, Paper]  # by lower-case arXiv id
     papers_by_doi: dict[str, Paper]  # by lower-case DOI
     paper_slugs: set[str]
+    citation_keys: set[str]  # every paper's, so that a new paper's is chosen without a query
     links: dict[int, dict[str, PaperLink]]  # paper id -> address -> link
     presenters: dict[str, Presenter]  # by lower-case name and alias
+    tags: dict[str, Tag] = field(default_factory=dict)  # by lower-case name, as the import meets them
 
     @classmethod
     def load(cls) -> "KnownRows":
@@ -40,6 +42,7 @@ class KnownRows:
             papers_by_arxiv={paper.arxiv_id.lower(): paper for paper in papers if paper.arxiv_id},
             papers_by_doi={paper.doi.lower(): paper for paper in papers if paper.doi},
             paper_slugs={paper.slug for paper in papers},
+            citation_keys={paper.citation_key for paper in papers if paper.citation_key},
             links=links,
             presenters=presenters,
         )
@@ -51,3 +54,5 @@ class KnownRows:
         if paper.doi:
             self.papers_by_doi.setdefault(paper.doi.lower(), paper)
         self.paper_slugs.add(paper.slug)
+        if paper.citation_key:
+            self.citation_keys.add(paper.citation_key)

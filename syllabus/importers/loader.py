@@ -22,6 +22,7 @@ from syllabus import services
 from syllabus.caching import content_changed
 from syllabus.freshness import weeks_touch
 from syllabus.history import ADDED, history_batch, history_record
+from syllabus.importers.fast_writes import citation_key_assign, tags_known, worth_retrying
 from syllabus.importers.jekyll import (
     Link,
     Post,
@@ -79,6 +80,8 @@ class SiteImporter:
         self.categories = self._category_pages()
         self.known: KnownRows | None = None
         self.presenters_seen: set[str] = set()
+        self.credited: set[int] = set()  # presenters newly credited by the posts imported (photos follow)
+        self.credited_by_post: set[int] = set()
         self.paths: SitePaths | None = None
         self.term_dates: dict[str, tuple[datetime.date, datetime.date]] = {}  # first and last post
 
@@ -94,6 +97,8 @@ class SiteImporter:
                 self.site_dir, self.site_url, every_post, store=not self.dry_run
             )
             terms = {post.term for post in (self._import(source, known_people) for source in posts) if post}
+            # bulk_create sends no signals: a presenter a published week now credits shows their photo.
+            media_follow_presenters(presenter_ids=self.credited)  # once for the site, not per post
             if weeks_relink(paths=self.paths):
                 content_changed()
             renamed = terms_name(codes={self._term_code(code) for code in terms}, namer=self.term_namer)
@@ -126,22 +131,29 @@ class SiteImporter:
     def _import(self, source: Source, known_people: set[str]) -> Post | None:
         """One post in its own transaction; None, with the reason in the summary, when it fails."""
         where = source.where
-        try:
-            post = read_post(source.path, known_people, date=source.date)
-            post.term = post.term or source.term
-        except PostError as error:
-            self.summary.counts["failed posts"] += 1
-            self.summary.failures.append(f"{where}:{error.line or 1}: {error}")
-            return None
-        try:
-            # One insert per historical table for the whole post, however many rows it has.
-            with transaction.atomic(), history_batch():
-                self._load(post, where)
-        except (DatabaseError, ValidationError, ValueError) as error:
-            self.summary.counts["failed posts"] += 1
-            self.summary.failures.append(f"{where}:1: could not be saved: {error}")
-            self.known = KnownRows.load()  # the post's rows were rolled back
-            return None
+        for attempt in (1, 2):  # a second time after a clash with another writer (fast_writes.py)
+            try:
+                post = read_post(source.path, known_people, date=source.date)
+                post.term = post.term or source.term
+            except PostError as error:
+                self.summary.counts["failed posts"] += 1
+                self.summary.failures.append(f"{where}:{error.line or 1}: {error}")
+                return None
+            counts = self.summary.counts.copy()
+            try:
+                # One insert per historical table for the whole post, however many rows it has.
+                with transaction.atomic(), history_batch():
+                    self._load(post, where)
+                self.credited |= self.credited_by_post
+                break
+            except (DatabaseError, ValidationError, ValueError) as error:
+                self.known = KnownRows.load()  # the post's rows were rolled back
+                if attempt == 1 and worth_retrying(error):
+                    self.summary.counts = counts  # counted again on the second try
+                    continue
+                self.summary.counts["failed posts"] += 1
+                self.summary.failures.append(f"{where}:1: could not be saved: {error}")
+                return None
         self.summary.counts["posts"] += 1
         self.summary.problems.extend(f"{where}: {problem}" for problem in post.problems)
         return post
@@ -212,8 +224,14 @@ class SiteImporter:
                 week.position = term.weeks.count() + 1
             week.save()  # an unchanged post leaves its week (and the week's history) alone
         self.summary.counts["weeks"] += 1
-        week.categories.set([self._category(name) for name in post.categories])
-        week.tags.set(services.tags_get_or_create(names=post.tags))
+        # A new week has none yet: adding them is what set() would do, without reading them first.
+        fill = (
+            (lambda related, rows: related.add(*rows))
+            if is_new
+            else (lambda related, rows: related.set(rows))
+        )
+        fill(week.categories, [self._category(name) for name in post.categories])
+        fill(week.tags, tags_known(names=post.tags, known=self.known.tags))
         table = WeekTable.read(week, is_new)
         rows = [
             self._row(table, order, reading, post) for order, reading in enumerate(post.readings, start=1)
@@ -224,8 +242,7 @@ class SiteImporter:
         content_changed()
         if table.new_entries or table.new_decks:
             weeks_touch(week_ids=[week.pk])  # bulk_create sends no signals; the rows' saves did
-        # bulk_create sends no signals: a presenter this published week now credits shows their photo.
-        media_follow_presenters(presenter_ids=[entry.presenter_id for entry in table.new_entries])
+        self.credited_by_post = {entry.presenter_id for entry in table.new_entries}
         if not is_new:
             stale = week.presentations.exclude(pk__in=[row.pk for row in rows])
             SlideDeck.objects.filter(presentation__in=stale).delete()
@@ -317,11 +334,12 @@ class SiteImporter:
             paper.arxiv_id,
             paper.doi,
         ):
+            citation_key_assign(paper, known.citation_keys)
             paper.save()
         known.remember_paper(paper)
         known.papers_by_title[key] = paper  # the reading's spelling finds it too
         if reading.tags:
-            paper.tags.add(*services.tags_get_or_create(names=reading.tags))
+            paper.tags.add(*tags_known(names=reading.tags, known=self.known.tags))
         self._links(paper, reading, post)
         return paper
 
