@@ -94,7 +94,7 @@ class SiteImporter:
             self.known = KnownRows.load()
             every_post = [source.path for source in self.config.sources(self.site_dir, "*")]
             self.paths = site_paths_for_import(
-                self.site_dir, self.site_url, every_post, store=not self.dry_run
+                self.site_dir, self.site_url, every_post, config=self.config, store=not self.dry_run
             )
             terms = {post.term for post in (self._import(source, known_people) for source in posts) if post}
             # bulk_create sends no signals: a presenter a published week now credits shows their photo.

@@ -50,13 +50,21 @@ class SiteConfig:
     site_url: str  # `url` + `baseurl`, "" when the config has no absolute `url`
     posts_dir: Path
     collections: list[Collection]
+    baseurl: str = ""  # without slashes around it
+    permalink: str = "date"  # the posts' address style
 
     @classmethod
     def read(cls, site_dir: Path) -> "SiteConfig":
         config = config_read(site_dir)
         folder = site_dir / str(config.get("collections_dir") or "").strip("/")
         posts_dir = folder / "_posts" if (folder / "_posts").is_dir() else site_dir / "_posts"
-        return cls(config_site_url(config), posts_dir, config_collections(config, folder))
+        return cls(
+            config_site_url(config),
+            posts_dir,
+            config_collections(config, folder),
+            baseurl=str(config.get("baseurl") or "").strip().strip("/"),
+            permalink=str(config.get("permalink") or "date"),
+        )
 
     def sources(self, site_dir: Path, only: str = "*") -> list[Source]:
         """Posts, then each collection's documents in the collection's order, matching `only`."""

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-import yaml
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 
-from syllabus.importers.permalinks import BASE_LOADER, front_matter, path_key, post_permalink
+from syllabus.importers.permalinks import front_matter, path_key, post_permalink
+from syllabus.importers.site_config import SiteConfig
 from syllabus.models import Week
 
 STORED_UNDER = "imported"
@@ -206,16 +206,13 @@ class SitePaths:
 
     @classmethod
     def for_site(
-        cls, site_dir: Path, site_url: str, sources: list[str], *, store: bool = True
+        cls, site_dir: Path, site_url: str, sources: list[str], *, config: SiteConfig, store: bool = True
     ) -> "SitePaths":
-        try:
-            config = yaml.load((site_dir / "_config.yml").read_text(encoding="utf-8"), Loader=BASE_LOADER)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            config = {}
-        config = config if isinstance(config, dict) else {}
-        style = str(config.get("permalink") or "date")
-        posts = {source: post_permalink(source, front_matter(site_dir / source), style) for source in sources}
-        baseurl = str(config.get("baseurl") or urlsplit(site_url).path).strip("/")
+        posts = {
+            source: post_permalink(source, front_matter(site_dir / source), config.permalink)
+            for source in sources
+        }
+        baseurl = config.baseurl or urlsplit(site_url).path.strip("/")
         return cls(site_dir, site_url.rstrip("/"), posts, store=store, baseurl=baseurl)
 
     def __post_init__(self):
@@ -341,10 +338,12 @@ class SitePaths:
         return default_storage.url(name)
 
 
-def site_paths_for_import(site_dir: Path, site_url: str, posts: list[Path], *, store: bool) -> SitePaths:
+def site_paths_for_import(
+    site_dir: Path, site_url: str, posts: list[Path], *, config: SiteConfig, store: bool
+) -> SitePaths:
     """The resolver of one import of `posts`, knowing the weeks earlier imports made from them."""
     sources = [path.relative_to(site_dir).as_posix() for path in posts]
-    paths = SitePaths.for_site(site_dir, site_url, sources, store=store)
+    paths = SitePaths.for_site(site_dir, site_url, sources, config=config, store=store)
     for week in Week.objects.filter(source_path__in=sources).select_related("term"):
         paths.week_saved(week.source_path, week)
     return paths
